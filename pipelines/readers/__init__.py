@@ -1,0 +1,90 @@
+"""Readers turn one report file into canonical rows (without the report's metadata).
+
+Each format is one module with ``read(path) -> ReaderResult`` and ``sniff(path, head) -> bool``.
+A reader returns every row it could recover, in document order, with at least
+``READER_COLUMNS``; it may add ``*_raw`` columns (the text as it stood in the source), ``page``
+and other provenance. A row it cannot make sense of is still returned (validation quarantines
+it); page-level trouble goes into ``warnings``. Unreadable input raises ``ReportFormatError``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.errors import ReportFormatError
+
+READER_SCHEMA: dict[str, pl.DataType] = {
+    "source_row": pl.Int64(),
+    "goal_area": pl.String(),
+    "activity": pl.String(),
+    "unit": pl.String(),
+    "status": pl.String(),
+    "status_source": pl.String(),
+    "comment": pl.String(),
+}
+READER_COLUMNS = list(READER_SCHEMA)
+
+# format name -> module under pipelines.readers; order = auto-detection order.
+FORMATS: dict[str, str] = {
+    "xlsx": "spreadsheet",
+    "csv": "spreadsheet",
+}
+
+
+@dataclass
+class ReaderWarning:
+    """Something a reader noticed and did not guess about silently (e.g. column counts differ)."""
+
+    message: str
+    page: int | None = None
+    source_row: int | None = None
+
+
+@dataclass
+class ReaderResult:
+    rows: pl.DataFrame
+    warnings: list[ReaderWarning] = field(default_factory=list)
+    format: str = ""
+
+
+def empty_rows() -> pl.DataFrame:
+    return pl.DataFrame(schema=READER_SCHEMA)
+
+
+def _module(fmt: str):
+    return importlib.import_module(f"pipelines.readers.{FORMATS[fmt]}")
+
+
+def detect_format(path: Path) -> str:
+    """Pick the format from the file's content first and its extension second."""
+    head = path.read_bytes()[:8192]
+    if not head:
+        raise ReportFormatError(f"{path.name}: the file is empty")
+    for fmt in FORMATS:
+        if _module(fmt).sniff(path, head, fmt):
+            return fmt
+    raise ReportFormatError(
+        f"{path.name}: not a report format this tool reads ({', '.join(FORMATS)}); "
+        "pass --format if the extension is misleading"
+    )
+
+
+def read_report(path: str | Path, fmt: str = "auto") -> ReaderResult:
+    """Read one report file into canonical rows (no org/period/report_date yet)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportFormatError(f"{path}: no such file")
+    if fmt == "auto":
+        fmt = detect_format(path)
+    elif fmt not in FORMATS:
+        raise ReportFormatError(f"unknown format {fmt!r}; choose one of auto, {', '.join(FORMATS)}")
+    result = _module(fmt).read(path, fmt)
+    result.format = fmt
+    missing = [c for c in READER_COLUMNS if c not in result.rows.columns]
+    if missing:  # a reader bug, not a user error
+        raise AssertionError(f"reader {fmt} returned no {missing}")
+    return result
