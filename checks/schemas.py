@@ -6,8 +6,8 @@ Every reader's output, once the ingest has added the report's metadata, must pas
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from pipelines.periods import PERIOD_PATTERN
 from pipelines.status import STATUS_SOURCES, STATUSES

@@ -21,7 +21,9 @@ from pipelines.periods import is_period, parse_period, period_for_report_date
 from pipelines.readers import ReaderResult, read_report
 
 _DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_PERIOD_IN_NAME = re.compile(r"(?<![0-9A-Za-z])(\d{4}-(?:Q[1-4]|T[1-3]|H[12]|FY))(?![0-9A-Za-z])", re.I)
+_PERIOD_IN_NAME = re.compile(
+    r"(?<![0-9A-Za-z])(\d{4}-(?:Q[1-4]|T[1-3]|H[12]|FY))(?![0-9A-Za-z])", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ def infer_meta(
         try:
             report_date = dt.date.fromisoformat(report_date)
         except ValueError as exc:
-            raise FollowupError(f"report date {report_date!r} is not a date like 2022-07-07") from exc
+            raise FollowupError(
+                f"report date {report_date!r} is not a date like 2022-07-07"
+            ) from exc
     if report_date is None:
         for match in _DATE_RE.finditer(stem):
             try:
@@ -223,9 +227,7 @@ def parse_file(
     """Read a report into canonical rows with whatever metadata is known (nulls otherwise)."""
     meta = infer_meta(path, org, period, report_date)
     result = read_report(path, fmt)
-    rows = with_meta(
-        result, meta.org, meta.period, meta.report_date, path.name, sha256_file(path)
-    )
+    rows = with_meta(result, meta.org, meta.period, meta.report_date, path.name, sha256_file(path))
     return rows, result, meta
 
 

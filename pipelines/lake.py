@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import unicodedata
 import uuid
 from collections.abc import Iterator

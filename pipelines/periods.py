@@ -50,7 +50,7 @@ def is_period(label: str) -> bool:
 
 
 def parse_period(label: str) -> Period:
-    """Parse a period label, case-insensitively, or raise a FollowupError that says what is valid."""
+    """Parse a period label (any case), or raise a FollowupError that says what is valid."""
     text = (label or "").strip().upper()
     match = _PERIOD_RE.match(text)
     if not match:
@@ -62,7 +62,7 @@ def parse_period(label: str) -> Period:
 
 
 def period_for_report_date(report_date: dt.date) -> Period:
-    """The latest quarter that ended on or before the report date (a report of 2022-07-07 → 2022-Q2)."""
+    """The latest quarter ended on or before the report date (2022-07-07 → 2022-Q2)."""
     quarter = (report_date.month - 1) // 3  # quarters fully ended before this month's quarter
     if quarter == 0:
         return Period(report_date.year - 1, "Q4")

@@ -1,4 +1,4 @@
-"""Traffic-light status words (Swedish and English) to the canonical ``green|yellow|red|unknown``."""
+"""Traffic-light status words (Swedish, English) to ``green|yellow|red|unknown``."""
 
 from __future__ import annotations
 

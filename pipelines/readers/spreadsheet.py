@@ -21,8 +21,18 @@ from pipelines.readers import READER_SCHEMA, ReaderResult
 from pipelines.status import normalise_status
 
 HEADER_ALIASES: dict[str, set[str]] = {
-    "goal_area": {"målområde", "malomrade", "goal area", "goal_area", "goalarea", "visionsmål",
-                  "visionsmal", "område", "mål", "målområde/visionsmål"},
+    "goal_area": {
+        "målområde",
+        "malomrade",
+        "goal area",
+        "goal_area",
+        "goalarea",
+        "visionsmål",
+        "visionsmal",
+        "område",
+        "mål",
+        "målområde/visionsmål",
+    },
     "activity": {"aktivitet", "aktiviteter", "activity", "activities"},
     "unit": {"verksamhet", "unit", "ansvarig verksamhet", "ansvarig", "responsible unit"},
     "status": {"status", "bedömning", "statusfärg"},
@@ -75,7 +85,9 @@ def _csv_cells(path: Path) -> list[list[object]]:
     try:
         text = _decode(path.read_bytes(), path.name)
     except UnicodeDecodeError as exc:
-        raise ReportFormatError(f"{path.name}: text is neither UTF-8, UTF-16 nor Windows-1252") from exc
+        raise ReportFormatError(
+            f"{path.name}: text is neither UTF-8, UTF-16 nor Windows-1252"
+        ) from exc
     if not text.strip():
         raise ReportFormatError(f"{path.name}: the file is empty")
     sample = text[:4096]
@@ -171,7 +183,9 @@ def read(path: Path, fmt: str = "csv") -> ReaderResult:
         status_word = texts.get("status")
         status = normalise_status(status_word)
         if status_word is None and fills and "status" in mapping:
-            colour = fills[offset][mapping["status"]] if mapping["status"] < len(fills[offset]) else None
+            colour = (
+                fills[offset][mapping["status"]] if mapping["status"] < len(fills[offset]) else None
+            )
             status = colour or "unknown"
         records["source_row"].append(position)
         records["goal_area"].append(texts.get("goal_area"))

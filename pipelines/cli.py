@@ -1,0 +1,189 @@
+"""The `followup` command line: parse, ingest, demo (and more as the pipeline grows)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipelines.errors import FollowupError
+
+app = typer.Typer(
+    name="followup",
+    help="Follow-up reports (uppföljning) into a validated, versioned Parquet history.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+SAMPLE_DIR = Path(__file__).parent / "sample_data"
+
+LakeOption = Annotated[
+    Path | None,
+    typer.Option("--lake", help="Lake folder (default: $FOLLOWUP_LAKE or ./data_lake)."),
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", "-f", help="auto, or one of the reader formats.")
+]
+
+
+def _lake(path: Path | None):
+    from pipelines.lake import Lake
+    from pipelines.resources import lake_root
+
+    return Lake(lake_root(path))
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A report file.")],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write rows to .csv or .parquet.")
+    ] = None,
+    fmt: FormatOption = "auto",
+    org: Annotated[str | None, typer.Option(help="Organisation (default: from file name).")] = None,
+    period: Annotated[str | None, typer.Option(help="Period, e.g. 2022-Q2.")] = None,
+    report_date: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
+) -> None:
+    """Read one report and write its canonical rows; touches no lake."""
+    from pipelines.export import write_rows
+    from pipelines.ingest import parse_file, split_valid
+
+    rows, result, meta = parse_file(file, fmt, org, period, report_date)
+    note = ""
+    if meta.period is None:
+        note = " (period unknown: pass --period or --report-date)"
+    else:
+        valid, quarantine = split_valid(rows, result)
+        bad = quarantine.filter(quarantine["kind"] == "rejected")
+        for row in bad.iter_rows(named=True):
+            err.print(f"[yellow]row {row['source_row']}[/]: {row['reason']}", highlight=False)
+        note = f", {bad.height} would be quarantined" if bad.height else ""
+    for warning in result.warnings:
+        page = f"page {warning.page}: " if warning.page is not None else ""
+        err.print(f"[yellow]warning[/] {page}{warning.message}", highlight=False)
+    if out_path:
+        write_rows(rows, out_path)
+        err.print(f"{rows.height} rows ({result.format}){note} → {out_path}", highlight=False)
+    else:
+        import polars as pl
+
+        with pl.Config(tbl_rows=-1, fmt_str_lengths=60, tbl_width_chars=160):
+            out.print(
+                rows.select("source_row", "goal_area", "activity", "unit", "status", "comment")
+            )
+        err.print(f"{rows.height} rows ({result.format}){note}", highlight=False)
+
+
+def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
+    """Register each file and run its period through Dagster; returns the exit code."""
+    from pipelines.ingest import register_report
+    from pipelines.runner import dagster_instance, run_period
+
+    if period and len(files) > 1:
+        raise FollowupError("--period applies to one file; ingest the files one at a time")
+    instance = dagster_instance(lake)
+    code = 0
+    for index, file in enumerate(files, start=1):
+        prefix = f"[{index}/{len(files)}] {file.name}"
+        registration, changed = register_report(lake, file, org, period, report_date, fmt)
+        version = lake.snapshot_version(registration.org, registration.period)
+        if not changed and version and version["source_sha256"] == registration.source_sha256:
+            out.print(
+                f"{prefix}: unchanged ({registration.org} {registration.period} already "
+                "holds this file)",
+                highlight=False,
+            )
+            continue
+        with err.status(f"{prefix}: running {registration.org} {registration.period}…"):
+            outcome = run_period(lake, registration.org, registration.period, instance)
+        meta = outcome.metadata
+        detail = (
+            (
+                f"{meta.get('valid', '?')} rows, {meta.get('rejected', 0)} quarantined, "
+                f"{meta.get('warnings', 0)} warnings"
+            )
+            if meta
+            else ""
+        )
+        if outcome.success:
+            out.print(
+                f"{prefix}: {registration.org} {registration.period} "
+                f"{meta.get('outcome', 'done')} — {detail}",
+                highlight=False,
+            )
+        else:
+            code = 1
+            reason = "; ".join(outcome.failed_checks) or outcome.error or "run failed"
+            err.print(
+                f"[red]{prefix}[/]: {registration.org} {registration.period} stopped: "
+                f"{reason} — {detail} (run {outcome.run_id})",
+                highlight=False,
+            )
+    return code
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Report files of one organisation.")],
+    org: Annotated[str, typer.Option(help="Organisation, e.g. region-vastmanland.")],
+    period: Annotated[str | None, typer.Option(help="Period, e.g. 2022-Q2.")] = None,
+    report_date: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
+    lake: LakeOption = None,
+    fmt: FormatOption = "auto",
+) -> None:
+    """Ingest report files into the lake through Dagster (same job as the inbox sensor)."""
+    raise typer.Exit(_ingest_files(_lake(lake), files, org, period, report_date, fmt))
+
+
+def demo_files() -> list[tuple[Path, dict]]:
+    """The bundled sample: the real report's first period, then synthetic later periods."""
+    files = []
+    for path in sorted(SAMPLE_DIR.iterdir()):
+        if path.name.startswith("region-vastmanland_") and path.suffix in {".csv", ".xlsx", ".txt"}:
+            files.append((path, {}))
+    return files
+
+
+@app.command()
+def demo(lake: LakeOption = None) -> None:
+    """Run the whole pipeline on the bundled sample data (real report + synthetic periods)."""
+    store = _lake(lake)
+    err.print(f"demo: lake at {store.root}", highlight=False)
+    code = 0
+    for path, options in demo_files():
+        code |= _ingest_files(
+            store,
+            [path],
+            "region-vastmanland",
+            options.get("period"),
+            options.get("report_date"),
+            "auto",
+        )
+    from pipelines.ingest import build_history
+
+    history = build_history(store)
+    out.print(
+        f"history: {history.height} rows, periods {sorted(set(history['period']))}", highlight=False
+    )
+    out.print(f"lake: {store.root}", highlight=False)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    try:
+        app()
+    except FollowupError as error:
+        err.print(f"[red]error:[/] {error}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

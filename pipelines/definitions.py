@@ -1,0 +1,32 @@
+"""The Dagster code location: every asset, check, job, sensor and schedule of followup."""
+
+import dagster as dg
+
+import assets.ingest
+import checks.period_checks
+from pipelines.partitions import report_partitions
+from pipelines.resources import LakeResource
+from pipelines.schedules import build_quarterly_schedule
+from pipelines.sensors import build_inbox_sensor
+
+ASSET_MODULES = [assets.ingest]
+CHECK_MODULES = [checks.period_checks]
+
+all_assets = dg.load_assets_from_modules(ASSET_MODULES)
+all_checks = dg.load_asset_checks_from_modules(CHECK_MODULES)
+
+ingest_job = dg.define_asset_job(
+    "ingest_period",
+    selection=dg.AssetSelection.all(),
+    partitions_def=report_partitions,
+    description="Ingest one org's report for one period and rebuild everything downstream.",
+)
+
+defs = dg.Definitions(
+    assets=all_assets,
+    asset_checks=all_checks,
+    jobs=[ingest_job],
+    sensors=[build_inbox_sensor(ingest_job)],
+    schedules=[build_quarterly_schedule(ingest_job)],
+    resources={"lake": LakeResource()},
+)

@@ -1,0 +1,29 @@
+"""Dagster resources: where the lake and the inbox are. Resolved at run time, never at import."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.lake import Lake
+
+DEFAULT_LAKE = "data_lake"
+
+
+def lake_root(explicit: str | os.PathLike | None = None) -> Path:
+    """The lake root: an explicit path, else $FOLLOWUP_LAKE, else ./data_lake."""
+    return Path(explicit or os.environ.get("FOLLOWUP_LAKE") or DEFAULT_LAKE).resolve()
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The lake root and the inbox folder the sensor watches (default: <lake>/inbox)."""
+
+    root: str | None = None
+    inbox: str | None = None
+
+    def lake(self) -> Lake:
+        return Lake(lake_root(self.root))
+
+    def inbox_dir(self) -> Path:
+        configured = self.inbox or os.environ.get("FOLLOWUP_INBOX")
+        return Path(configured).resolve() if configured else self.lake().root / "inbox"

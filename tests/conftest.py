@@ -1,0 +1,28 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_REPORT = REPO.parent / "shared" / "reports" / "region-vastmanland_2022-07-07_ocr.txt"
+
+SWEDISH_CSV = """Målområde;Aktivitet;Verksamhet;Status;Kommentar
+Hållbar utveckling;Genomföra projektet omställning Västmanland;Hållbarhet;Grönt;Arbetet pågår enligt plan.
+Hållbar utveckling;Samordning av Agenda 2030;Hållbarhet; GULT ;Otydlig ansvarsfördelning med Länsstyrelsen.
+Ett välmående Västmanland;Ta fram en länsövergripande handlingsplan;Folkhälsa;rött;Kommer inte att genomföras.
+Ett välmående Västmanland;Stödja systematisk uppföljning;Välfärd;;
+"""
+
+
+@pytest.fixture
+def lake_dir(tmp_path: Path) -> Path:
+    return tmp_path / "lake"
+
+
+@pytest.fixture
+def swedish_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "region-test_2022-07-07.csv"
+    path.write_text(SWEDISH_CSV, encoding="utf-8")
+    return path
