@@ -142,6 +142,27 @@ def ingest(
     raise typer.Exit(_ingest_files(_lake(lake), files, org, period, report_date, fmt))
 
 
+@app.command()
+def rebuild(lake: LakeOption = None) -> None:
+    """Run every registered period again from raw/: completes interrupted runs and rebuilds
+    deleted tables (snapshots, quarantine, history and everything downstream)."""
+    from pipelines.runner import dagster_instance, run_period
+
+    store = _lake(lake)
+    periods = store.periods("raw")
+    if not periods:
+        raise FollowupError(f"{store.root}: no registered reports in raw/; nothing to rebuild")
+    instance = dagster_instance(store)
+    code = 0
+    for index, (org, period) in enumerate(periods, start=1):
+        with err.status(f"[{index}/{len(periods)}] {org} {period}…"):
+            outcome = run_period(store, org, period, instance)
+        state = outcome.metadata.get("outcome", "done") if outcome.success else "FAILED"
+        out.print(f"[{index}/{len(periods)}] {org} {period}: {state}", highlight=False)
+        code |= 0 if outcome.success else 1
+    raise typer.Exit(code)
+
+
 def demo_files() -> list[tuple[Path, dict]]:
     """The bundled sample: the real report's first period, then synthetic later periods."""
     files = []
@@ -176,14 +197,22 @@ def demo(lake: LakeOption = None) -> None:
     raise typer.Exit(code)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a FollowupError is one line on stderr and exit code 2, never a traceback."""
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     try:
-        app()
+        app(args=argv)  # standalone mode: usage errors print and exit 2 by themselves
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except FollowupError as error:
         err.print(f"[red]error:[/] {error}", highlight=False)
-        sys.exit(2)
+        return 2
+    return 0
+
+
+def entry_point() -> None:
+    sys.exit(main())
 
 
 if __name__ == "__main__":
-    main()
+    entry_point()

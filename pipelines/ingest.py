@@ -243,6 +243,8 @@ def register_report(
 
     A file that cannot be read is refused before anything is written.
     """
+    if not path.is_file():
+        raise FollowupError(f"{path}: no such file")
     meta = infer_meta(path, org, period, report_date)
     org, period, day = require_meta(path, meta)
     result = read_report(path, fmt)

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -80,6 +81,19 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def crash_point(name: str) -> None:
+    """Fault injection for the crash-safety tests: die here when $FOLLOWUP_CRASH_AT names it."""
+    if os.environ.get("FOLLOWUP_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Delete temporary files that a killed writer left behind (never seen by *.parquet scans)."""
+    if folder.is_dir():
+        for leftover in folder.glob(".*.tmp-*"):
+            leftover.unlink(missing_ok=True)
+
+
 def _aside(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
 
@@ -91,6 +105,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+    crash_point("before_rename")
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
@@ -101,6 +116,7 @@ def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
     frame.write_parquet(tmp, compression="zstd", statistics=True)
     with tmp.open("rb") as handle:
         os.fsync(handle.fileno())
+    crash_point("before_rename")
     os.replace(tmp, path)
     _fsync_dir(path.parent)
 
@@ -200,6 +216,7 @@ class Lake:
             ):
                 return current, False
             folder = self.partition_dir("raw", org, period)
+            remove_leftovers(folder)
             stored = folder / f"{sha[:12]}-{safe_file_name(source.name)}"
             if not stored.exists():
                 atomic_write_bytes(stored, source.read_bytes())
@@ -242,15 +259,26 @@ class Lake:
     ) -> str:
         """Make these the period's current snapshot and quarantine.
 
-        Returns ``unchanged`` (this file is already the current snapshot), ``new`` or
-        ``replaced`` (the earlier version moved to versions/ first, so it stays readable).
-        The ``_version.json`` is written last: it is the commit record.
+        Returns ``unchanged`` (this file is already the current snapshot), ``new``,
+        ``replaced`` (the earlier version copied to versions/ first, so it stays readable) or
+        ``superseded`` (another file was registered meanwhile; its own run commits it).
+        Each file is replaced atomically, quarantine before snapshot, and ``_version.json``
+        last: it is the commit record. A crash in between leaves the period "stale" (its record
+        names another file than its registration) and the next run completes it.
         """
         org, period = registration.org, registration.period
         with self.lock():
+            latest = self.current_registration(org, period)
+            if latest and (latest.source_sha256, latest.report_date) != (
+                registration.source_sha256,
+                registration.report_date,
+            ):
+                return "superseded"
             current = self.snapshot_version(org, period)
             snap_dir = self.partition_dir("snapshots", org, period)
             quar_dir = self.partition_dir("quarantine", org, period)
+            remove_leftovers(snap_dir)
+            remove_leftovers(quar_dir)
             if (
                 current
                 and current["source_sha256"] == registration.source_sha256
@@ -269,8 +297,11 @@ class Lake:
                 ):
                     if src.exists() and not (keep / name).exists():
                         atomic_write_bytes(keep / name, src.read_bytes())
+                crash_point("after_versions")
             atomic_write_parquet(quarantine, quar_dir / DATA_FILE)
+            crash_point("after_quarantine")
             atomic_write_parquet(snapshot, snap_dir / DATA_FILE)
+            crash_point("after_snapshot")
             version = {
                 "version": (current["version"] + 1) if current else 1,
                 **asdict(registration),

@@ -5,6 +5,7 @@ The sensor launches the very same job (``ingest_period``) through the Dagster da
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass, field
 
@@ -23,11 +24,18 @@ def dagster_instance(lake: Lake) -> dg.DagsterInstance:
         return dg.DagsterInstance.get()
     from dagster._core.instance.ref import InstanceRef
 
-    lake.dagster_home.mkdir(parents=True, exist_ok=True)
-    settings = lake.dagster_home / "dagster.yaml"
-    if not settings.exists():  # the lake's own instance: no telemetry banner, no phoning home
-        settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(lake.dagster_home)))
+    home = lake.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    # Two processes creating the SQLite storage at once race in its migrations: serialise that.
+    with (home / ".init.lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        settings = home / "dagster.yaml"
+        if not settings.exists():  # the lake's own instance: no telemetry banner
+            settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        instance = dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+        instance.get_runs(limit=1)  # touches every storage, so its migrations run here
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return instance
 
 
 @dataclass

@@ -59,14 +59,29 @@ def _module(fmt: str):
     return importlib.import_module(f"pipelines.readers.{FORMATS[fmt]}")
 
 
+MAX_REPORT_BYTES = 100 * 1024 * 1024
+_EXPECTED_BY_SUFFIX = {".xlsx": "an XLSX workbook", ".pdf": "a PDF", ".csv": "CSV text"}
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(8192)
+
+
 def detect_format(path: Path) -> str:
     """Pick the format from the file's content first and its extension second."""
-    head = path.read_bytes()[:8192]
+    head = _head(path)
     if not head:
         raise ReportFormatError(f"{path.name}: the file is empty")
     for fmt in FORMATS:
         if _module(fmt).sniff(path, head, fmt):
             return fmt
+    expected = _EXPECTED_BY_SUFFIX.get(path.suffix.lower())
+    if expected:
+        raise ReportFormatError(
+            f"{path.name}: the content is not {expected} despite its name; "
+            "is the file damaged or misnamed?"
+        )
     raise ReportFormatError(
         f"{path.name}: not a report format this tool reads ({', '.join(FORMATS)}); "
         "pass --format if the extension is misleading"
@@ -78,6 +93,12 @@ def read_report(path: str | Path, fmt: str = "auto") -> ReaderResult:
     path = Path(path)
     if not path.is_file():
         raise ReportFormatError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > MAX_REPORT_BYTES:
+        raise ReportFormatError(
+            f"{path.name}: {size / 2**20:.0f} MB is more than a follow-up report can be "
+            f"({MAX_REPORT_BYTES // 2**20} MB); check that this is the right file"
+        )
     if fmt == "auto":
         fmt = detect_format(path)
     elif fmt not in FORMATS:

@@ -1,0 +1,162 @@
+"""A corpus of bad inputs: each gets one actionable line (exit 2) and leaves the lake as it was."""
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from tests.reliability.lake_state import lake_files
+
+
+def _zip_bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            block = b"\0" * (1 << 20)
+            for _ in range(300):  # 300 MiB inflated, ~300 KiB on disk
+                member.write(block)
+
+
+def _no_sheets(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/'
+            'spreadsheetml/2006/main"><sheets/></workbook>',
+        )
+
+
+def _write(name: str, content: bytes):
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(content)
+        return path
+
+    return make
+
+
+def _built(name: str, builder):
+    def make(folder: Path) -> Path:
+        path = folder / name
+        builder(path)
+        return path
+
+    return make
+
+
+def _big_junk(folder: Path) -> Path:
+    path = folder / "big_2022-07-07.csv"
+    path.write_bytes(os.urandom(1 << 20) * 50)  # 50 MiB of binary junk named .csv
+    return path
+
+
+def _huge_sparse(folder: Path) -> Path:
+    path = folder / "huge_2022-07-07.csv"
+    with path.open("wb") as handle:
+        handle.truncate(101 * 2**20)
+    return path
+
+
+GOOD = b"Aktivitet;Status\nA;Gr\xc3\xb6nt\n"
+
+CASES = {
+    "empty file": (_write("e_2022-07-07.csv", b""), [], "the file is empty"),
+    "binary junk named .xlsx": (
+        _write("j_2022-07-07.xlsx", os.urandom(4096)),
+        [],
+        "the content is not an XLSX workbook despite its name",
+    ),
+    "binary junk named .csv": (
+        _write("j_2022-07-07.csv", b"\x00\x01\x02\xff" * 100),
+        [],
+        "binary data, not a CSV",
+    ),
+    "xlsx zip bomb": (_built("b_2022-07-07.xlsx", _zip_bomb), [], "refusing (zip bomb?)"),
+    "xlsx without sheets": (
+        _built("n_2022-07-07.xlsx", _no_sheets),
+        [],
+        "the workbook has no sheets",
+    ),
+    "missing required columns": (
+        _write("m_2022-07-07.csv", b"Verksamhet;Status\nV;Gult\n"),
+        [],
+        "no header row with an activity column",
+    ),
+    "period label that does not parse": (
+        _write("p.csv", GOOD),
+        ["--period", "2022-Q7"],
+        "'2022-Q7' is not a period label",
+    ),
+    "report date in the future": (
+        _write("f.csv", GOOD),
+        ["--report-date", "2099-01-01"],
+        "is in the future",
+    ),
+    "report date that is no date": (
+        _write("d.csv", GOOD),
+        ["--report-date", "2022-13-45"],
+        "is not a date like",
+    ),
+    "org name with path characters": (
+        _write("o_2022-07-07.csv", GOOD),
+        ["--org", "../../etc"],
+        "is not a valid organisation name",
+    ),
+    "50 MB of junk": (_big_junk, [], "binary data, not a CSV"),
+    "file over the size limit": (_huge_sparse, [], "more than a follow-up report can be"),
+    "no such file": (lambda folder: folder / "missing.csv", [], "no such file"),
+}
+
+
+@pytest.fixture(scope="module")
+def populated_lake(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lake")
+    good = folder / "good_2022-07-07.csv"
+    good.write_bytes(GOOD)
+    assert main(["ingest", str(good), "--org", "region-x", "--lake", str(folder / "lake")]) == 0
+    return folder / "lake"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_is_refused_in_one_line_and_the_lake_is_unchanged(
+    case, populated_lake, tmp_path, capsys
+):
+    make, options, message = CASES[case]
+    path = make(tmp_path)
+    args = ["ingest", str(path), "--lake", str(populated_lake)]
+    if "--org" not in options:
+        args += ["--org", "region-x"]
+    before = lake_files(populated_lake)
+    capsys.readouterr()
+    code = main(args + options)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert message in captured.err
+    assert len(captured.err.strip().splitlines()) == 1, captured.err
+    assert "Traceback" not in captured.err
+    assert lake_files(populated_lake) == before
+
+
+def test_unknown_status_words_are_quarantined_not_refused(populated_lake, tmp_path, capsys):
+    path = tmp_path / "s_2022-10-12.csv"
+    path.write_text("Aktivitet;Status\nA;Grönt\nB;Grönt\nC;lila\n", encoding="utf-8")
+    assert main(["ingest", str(path), "--org", "region-x", "--lake", str(populated_lake)]) == 0
+    assert "1 quarantined" in capsys.readouterr().out
+
+
+def test_cp1252_and_utf16_reports_are_ingested(populated_lake, tmp_path, capsys):
+    text = "Aktivitet;Verksamhet;Status\nStödja små företag;Välfärd;Gult\n"
+    for index, encoding in enumerate(["cp1252", "utf-16"], start=1):
+        path = tmp_path / f"e{index}_2023-0{3 * index + 1}-15.csv"
+        path.write_bytes(text.encode(encoding))
+        assert main(["ingest", str(path), "--org", "region-y", "--lake", str(populated_lake)]) == 0
+    assert io.StringIO(capsys.readouterr().out).getvalue().count(" new ") == 2
