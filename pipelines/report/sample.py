@@ -8,6 +8,8 @@ section for is in it: worsened (one of them inferred from the comment), improved
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import polars as pl
 
@@ -314,3 +316,18 @@ def sample_tables() -> dict[str, pl.DataFrame]:
         "delays": sample_delays(),
         "promises": sample_promises(),
     }
+
+
+def main(argv: list[str]) -> None:
+    """``python -m pipelines.report.sample OUT [sv|en]``: write the sample report (any format)."""
+    from pipelines.report.model import build_report_data
+    from pipelines.report.render import write_report
+
+    out = Path(argv[0]) if argv else Path("report-sample.html")
+    lang = argv[1] if len(argv) > 1 else "sv"
+    data = build_report_data(**sample_tables(), org=ORG)
+    print(write_report(data, out, lang=lang))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -100,6 +100,9 @@ def gt_table(view: View, lab: Labels) -> GT:
         )
     if by_kind.get("date"):
         gt = gt.fmt_date(columns=by_kind["date"], date_style="day_month_year", locale=locale)
+        gt = gt.tab_style(
+            style=style.css("white-space: nowrap;"), locations=loc.body(columns=by_kind["date"])
+        )
     gt = gt.sub_missing(missing_text="–")
     gt = _status_styles(gt, view)
     if by_kind.get("status"):
