@@ -136,7 +136,6 @@ def _chrome_path() -> Iterator[str]:
 def render_with_chromium(page: str, out: Path, zoom: float = 1.5) -> Path:
     """Print (``.pdf``, A4 landscape, colours kept) or screenshot (``.png``) an HTML page."""
     import nokap
-    from nokap._errors import NokapError
 
     out = Path(out)
     with _chrome_path():
@@ -153,8 +152,23 @@ def render_with_chromium(page: str, out: Path, zoom: float = 1.5) -> Path:
                 )
             else:
                 nokap.from_html(page, out, selector="main", expand=16, zoom=zoom, vwidth=1400)
-        except NokapError as exc:
-            first = str(exc).splitlines()[0]
+        except (nokap.NokapError, OSError) as exc:
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise FollowupError(f"{CHROMIUM_HINT} ({first})") from exc
+    return out
+
+
+def export_table(gt, out: Path) -> Path:
+    """One table on its own through great-tables' ``GT.gtsave()`` (.png, .pdf, .jpg, .webp),
+    with the same Chromium lookup and root wrapper as the whole report."""
+    import nokap
+
+    out = Path(out)
+    with _chrome_path():
+        try:
+            gt.gtsave(out)
+        except (nokap.NokapError, OSError) as exc:
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise FollowupError(f"{CHROMIUM_HINT} ({first})") from exc
     return out
 

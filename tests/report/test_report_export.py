@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from pipelines.errors import FollowupError
-from pipelines.report.render import write_report
+from pipelines.report.render import export_table, find_chromium, write_report
+from pipelines.report.tables import report_tables
 
 
 def test_png_screenshot_shows_the_report(chromium_renders):
@@ -57,3 +58,13 @@ def test_unknown_suffix_and_language(report_data, tmp_path: Path):
         write_report(report_data, tmp_path / "r.docx")
     with pytest.raises(FollowupError, match="sv, en"):
         write_report(report_data, tmp_path / "r.html", lang="de")
+
+
+def test_one_table_through_gtsave(report_data, tmp_path, chromium_renders):
+    del chromium_renders  # only to skip without Chromium and reuse its running browser
+    assert find_chromium() is not None
+    _, gt = next(t for t in report_tables(report_data) if t[0].key == "matrix")
+    out = export_table(gt, tmp_path / "matrix.png")
+    image = Image.open(out).convert("RGB")
+    assert 200 < image.width < 1500  # just the table, not a page
+    assert any(r > 230 and g < 30 and b < 30 for r, g, b in image.getdata())  # the red row

@@ -121,3 +121,28 @@ def test_nothing_loads_from_the_network(rendered):
         not (tag.get("src") or tag.get("href") or "").startswith(("http:", "https:", "//"))
         for tag in soup.find_all(True)
     )
+
+
+def test_first_report_and_rows_without_goal_area(tables):
+    import polars as pl
+
+    from pipelines.report.model import build_report_data
+    from pipelines.report.render import report_html
+    from pipelines.report.sample import ORG
+
+    first = tables["snapshots"].filter(pl.col("period") == "2022-T1")
+    first = first.with_columns(
+        pl.when(pl.col("activity_id") == "c4")
+        .then(None)
+        .otherwise(pl.col("goal_area"))
+        .alias("goal_area")
+    )
+    soup = BeautifulSoup(
+        report_html(build_report_data(first, None, None, None, org=ORG)), "html.parser"
+    )
+    assert "ingen tidigare rapport" in soup.select_one(".subtitle").get_text()
+    assert soup.select_one("#section-matrix") is None
+    assert soup.select_one("#section-slipped .empty").get_text() == "Inga."
+    rows = {r[0]: r[1:] for r in _body_rows(soup, "summary")}
+    assert "(utan målområde)" in rows
+    assert rows["(utan målområde)"][:3] == ["–", "0", "–"]  # no previous: dashes, not zeros

@@ -141,3 +141,34 @@ def test_single_period_has_no_comparison(tables):
 def test_user_mistakes_are_one_line_followup_errors(tables, kwargs, message):
     with pytest.raises(FollowupError, match=message):
         build_report_data(**tables, **kwargs)
+
+
+def test_the_lakes_change_label_wins_for_the_same_pair(tables):
+    transitions = tables["transitions"].with_columns(
+        pl.when(pl.col("activity_id") == "c2")
+        .then(pl.lit("worsened"))
+        .otherwise(pl.col("change"))
+        .alias("change")
+    )
+    data = build_report_data(
+        tables["snapshots"], transitions, tables["delays"], tables["promises"], org=ORG
+    )
+    assert data.worsened["activity_id"].to_list() == ["a1", "b1", "c2"]
+
+
+def test_rows_without_goal_area_or_link(tables):
+    snaps = tables["snapshots"].with_columns(
+        pl.when(pl.col("activity_id") == "c3")
+        .then(None)
+        .otherwise(pl.col("goal_area"))
+        .alias("goal_area"),
+        pl.when(pl.col("activity_id") == "b3")
+        .then(None)
+        .otherwise(pl.col("activity_id"))
+        .alias("activity_id"),
+    )
+    data = build_report_data(snaps, None, None, None, org=ORG)
+    assert data.summary["goal_area"].to_list() == [A, B, C, None]
+    assert data.summary.filter(pl.col("goal_area").is_null())["red_current"].item() == 1
+    assert data.new.height == 2  # an unlinked row is new, never merged with another
+    assert data.strip_activities.height == 11
