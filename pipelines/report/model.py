@@ -414,7 +414,7 @@ def build_report_data(
     if prev is not None:
         pairs = _pairs(cur, prev, trans, period, previous)
     else:
-        pairs = _pairs(cur, cur.clear(), None, period, period).filter(pl.lit(False))
+        pairs = _pairs(cur, cur.clear(), None, period, period).clear()  # nothing to compare
 
     def pick(change: str) -> pl.DataFrame:
         return pairs.filter(pl.col("change") == change).select(PAIR_COLUMNS)

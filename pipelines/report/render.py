@@ -7,10 +7,12 @@ are the same page printed/screenshotted by Chromium, so all formats show the sam
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import html
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -109,8 +111,11 @@ def _no_sandbox_wrapper(binary: str) -> str:
     engine) takes no extra arguments, so it gets a wrapper script through ``CHROME_PATH``."""
     if binary not in _WRAPPERS:
         folder = Path(tempfile.mkdtemp(prefix="followup-chromium-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         script = folder / "chromium-no-sandbox"
-        script.write_text(f'#!/bin/sh\nexec "{binary}" --no-sandbox "$@"\n', encoding="utf-8")
+        script.write_text(
+            f'#!/bin/sh\nexec {shlex.quote(binary)} --no-sandbox "$@"\n', encoding="utf-8"
+        )
         script.chmod(0o755)
         _WRAPPERS[binary] = str(script)
     return _WRAPPERS[binary]
