@@ -1,0 +1,178 @@
+"""How long the period-over-period report takes, from lake tables to each output format.
+
+Builds a synthetic history (seeded): 8 goal areas, 300 activities, 12 quarterly periods, ~5 %
+of activities replaced each period, and times ``build_report_data`` and ``write_report`` for
+.html, .xlsx, .pdf and .png (Chromium's first start is timed separately).
+
+    uv run python benchmarks/report_render.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.periods import parse_period
+from pipelines.report.model import build_report_data
+from pipelines.report.render import find_chromium, write_report
+from pipelines.status import STATUSES
+
+ORG = "region-bench"
+AREAS = [f"Målområde {i}: ett hållbart län" for i in range(1, 9)]
+WORDS = [
+    "arbetet",
+    "pågår",
+    "enligt",
+    "plan",
+    "försenat",
+    "hösten",
+    "våren",
+    "beslut",
+    "upphandling",
+    "resurser",
+    "klart",
+]
+
+
+def history(n_activities: int = 300, n_periods: int = 12, seed: int = 7):
+    rng = random.Random(seed)
+    periods = [f"{2020 + i // 4}-Q{i % 4 + 1}" for i in range(n_periods)]
+    alive = [f"act-{i}" for i in range(n_activities)]
+    next_id = n_activities
+    status = {a: rng.choice(STATUSES[:3]) for a in alive}
+    area = {a: rng.choice(AREAS) for a in alive}
+    snaps, delays, promises = [], [], []
+    off_since: dict[str, tuple[int, dt.date]] = {}
+    for pi, period in enumerate(periods):
+        report_date = parse_period(period).end + dt.timedelta(days=20)
+        if pi:
+            for a in rng.sample(alive, k=n_activities // 20):
+                alive.remove(a)
+                new = f"act-{next_id}"
+                next_id += 1
+                alive.append(new)
+                status[new] = "green"
+                area[new] = rng.choice(AREAS)
+        for row, a in enumerate(sorted(alive, key=lambda x: (AREAS.index(area[x]), x)), start=1):
+            if rng.random() < 0.2:
+                status[a] = rng.choice(STATUSES)
+            s = status[a]
+            snaps.append(
+                {
+                    "org": ORG,
+                    "period": period,
+                    "report_date": report_date,
+                    "goal_area": area[a],
+                    "activity": f"Aktivitet {a} " + " ".join(rng.choices(WORDS, k=6)),
+                    "unit": f"Verksamhet {hash(a) % 7}",
+                    "status": s,
+                    "status_source": "inferred" if rng.random() < 0.05 else "reported",
+                    "comment": " ".join(rng.choices(WORDS, k=rng.randint(5, 40))),
+                    "source_file": f"uppfoljning-{period}.pdf",
+                    "source_sha256": "0" * 64,
+                    "source_row": row,
+                    "activity_id": a,
+                    "completed": False,
+                    "status_confidence": 1.0,
+                }
+            )
+            off = s in ("yellow", "red")
+            if off and a not in off_since:
+                off_since[a] = (pi, report_date)
+            if not off:
+                off_since.pop(a, None)
+            since = off_since.get(a)
+            delays.append(
+                {
+                    "org": ORG,
+                    "activity_id": a,
+                    "period": period,
+                    "report_date": report_date,
+                    "status": s,
+                    "off_plan": off,
+                    "periods_off_plan": pi - since[0] + 1 if since else 0,
+                    "off_plan_since": since[1] if since else None,
+                    "days_off_plan": (report_date - since[1]).days if since else None,
+                }
+            )
+            if off and rng.random() < 0.05:
+                promises.append(
+                    {
+                        "org": ORG,
+                        "activity_id": a,
+                        "period": period,
+                        "report_date": report_date,
+                        "expression": "till hösten",
+                        "promised_by": report_date + dt.timedelta(days=60),
+                        "granularity": "season",
+                        "outcome": rng.choice(["slipped", "kept", "open", "moved"]),
+                        "checked_in_period": periods[min(pi + 1, n_periods - 1)],
+                        "days_slipped": rng.randint(1, 200),
+                    }
+                )
+    return (
+        pl.DataFrame(snaps).with_columns(pl.col("source_row").cast(pl.Int64)),
+        pl.DataFrame(
+            schema={
+                "org": pl.String,
+                "activity_id": pl.String,
+                "from_period": pl.String,
+                "to_period": pl.String,
+                "from_status": pl.String,
+                "to_status": pl.String,
+                "change": pl.String,
+                "days": pl.Int64,
+            }
+        ),
+        pl.DataFrame(delays),
+        pl.DataFrame(promises),
+    )
+
+
+def timed(label: str, fn):
+    start = time.perf_counter()
+    result = fn()
+    print(f"{label:<44} {time.perf_counter() - start:7.2f} s")
+    return result
+
+
+def main() -> None:
+    snaps, transitions, delays, promises = history()
+    print(
+        f"history: {snaps.height} snapshot rows, {snaps['activity_id'].n_unique()} activities, "
+        f"{snaps['period'].n_unique()} periods"
+    )
+    data = timed(
+        "build_report_data",
+        lambda: build_report_data(snaps, transitions, delays, promises, org=ORG),
+    )
+    print(
+        f"sections: worsened {data.worsened.height}, improved {data.improved.height}, "
+        f"off plan {data.off_plan.height}, slipped {data.slipped.height}, new {data.new.height}, "
+        f"dropped {data.dropped.height}, strip rows {data.strip_activities.height}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        for suffix in ("html", "xlsx"):
+            timed(f"write_report .{suffix}", lambda s=suffix: write_report(data, out / f"r.{s}"))
+        if find_chromium() is None:
+            print("Chromium not installed: PDF/PNG not timed")
+        else:
+            timed(
+                "write_report .pdf (first, starts Chromium)",
+                lambda: write_report(data, out / "a.pdf"),
+            )
+            timed("write_report .pdf (Chromium running)", lambda: write_report(data, out / "b.pdf"))
+            timed("write_report .png", lambda: write_report(data, out / "r.png"))
+        for name in ("r.html", "r.xlsx", "b.pdf", "r.png"):
+            if (out / name).exists():
+                print(f"size {name:<6} {(out / name).stat().st_size / 1e6:6.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""Shared, module-independent fixtures for the report tests: the sample history, its report data
+and each format rendered once per session (Chromium starts once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.report.model import build_report_data
+from pipelines.report.render import find_chromium, write_report
+from pipelines.report.sample import ORG, sample_tables
+
+
+@pytest.fixture(scope="session")
+def tables():
+    return sample_tables()
+
+
+@pytest.fixture(scope="session")
+def report_data(tables):
+    return build_report_data(**tables, org=ORG)
+
+
+@pytest.fixture(scope="session")
+def rendered(report_data, tmp_path_factory) -> dict[str, Path]:
+    """The sample report written as HTML (sv, en) and Excel (sv, en)."""
+    out = tmp_path_factory.mktemp("report")
+    return {
+        name: write_report(report_data, out / name, lang=name.split(".")[0])
+        for name in ("sv.html", "en.html", "sv.xlsx", "en.xlsx")
+    }
+
+
+@pytest.fixture(scope="session")
+def chromium_renders(report_data, tmp_path_factory) -> dict[str, Path]:
+    if find_chromium() is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    out = tmp_path_factory.mktemp("chromium")
+    return {s: write_report(report_data, out / f"report.{s}") for s in ("png", "pdf")}
