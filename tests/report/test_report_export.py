@@ -61,7 +61,7 @@ def test_unknown_suffix_and_language(report_data, tmp_path: Path):
 
 
 def test_one_table_through_gtsave(report_data, tmp_path, chromium_renders):
-    del chromium_renders  # only to skip without Chromium and reuse its running browser
+    del chromium_renders  # fails without Chromium; reuses its running browser
     assert find_chromium() is not None
     _, gt = next(t for t in report_tables(report_data) if t[0].key == "matrix")
     out = export_table(gt, tmp_path / "matrix.png")
