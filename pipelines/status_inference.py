@@ -67,7 +67,8 @@ def parse_status_rules(data: dict, source: str = "status rules") -> StatusRules:
         raise FollowupError(f"{source}: expected a mapping with a 'status' list of rules")
     rules = []
     for i, item in enumerate(data.get("status") or []):
-        where = f"{source}: status rule {i + 1} ({item.get('name', '?') if isinstance(item, dict) else item!r})"
+        label = item.get("name", "?") if isinstance(item, dict) else repr(item)
+        where = f"{source}: status rule {i + 1} ({label})"
         if not isinstance(item, dict):
             raise FollowupError(f"{where}: must be a mapping with pattern, status, confidence")
         status = item.get("status")
