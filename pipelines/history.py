@@ -128,14 +128,31 @@ def order_periods(snapshots: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     by_rank = {rank: status for status, rank in STATUS_RANK.items()} | {-1: "unknown"}
     acts = (
         snapshots.select(*_KEYS, "period", _rank=rank_expr, completed=completed)
-        .group_by(*_KEYS, "period")
-        .agg(pl.col("_rank").max(), pl.col("completed").any())
-        .join(periods.select("org", "period", "report_date", "_idx"), on=["org", "period"])
-        .with_columns(
-            status=pl.col("_rank").replace_strict(by_rank, return_dtype=pl.String)
+        .join(
+            periods.select("org", "period", "report_date", "_idx"),
+            on=["org", "period"],
+            how="left",
         )
-        .drop("_rank")
         .sort(*_KEYS, "_idx")
+    )
+    duplicate = (
+        (pl.col("_idx") == pl.col("_idx").shift(1))
+        & (pl.col("activity_id") == pl.col("activity_id").shift(1))
+        & (pl.col("org") == pl.col("org").shift(1))
+    )
+    if acts.select(duplicate.any()).item():
+        acts = (
+            acts.group_by(*_KEYS, "period", "report_date", "_idx")
+            .agg(pl.col("_rank").max(), pl.col("completed").any())
+            .sort(*_KEYS, "_idx")
+        )
+    acts = acts.select(
+        *_KEYS,
+        "period",
+        "report_date",
+        status=pl.col("_rank").replace_strict(by_rank, return_dtype=pl.String),
+        completed=pl.col("completed"),
+        _idx=pl.col("_idx"),
     )
     return acts, periods
 
@@ -163,7 +180,7 @@ def transitions(snapshots: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=TRANSITION_SCHEMA)
     acts, periods = order_periods(snapshots)
     prev_same, next_same = _same_activity(1), _same_activity(-1)
-    acts = acts.with_columns(
+    acts = acts.with_row_index("_row").with_columns(
         _prev_idx=pl.when(prev_same).then(pl.col("_idx").shift(1)),
         _prev_period=pl.when(prev_same).then(pl.col("period").shift(1)),
         _prev_date=pl.when(prev_same).then(pl.col("report_date").shift(1)),
@@ -178,6 +195,7 @@ def transitions(snapshots: pl.DataFrame) -> pl.DataFrame:
         left_on=["org", "_idx"],
         right_on=["org", "_before_idx"],
         how="left",
+        maintain_order="left",
     )
     first = pl.col("_prev_idx").is_null()
     gap = pl.col("_prev_idx") < pl.col("_idx") - 1
@@ -205,7 +223,7 @@ def transitions(snapshots: pl.DataFrame) -> pl.DataFrame:
         to_status=pl.col("status"),
         change=change,
         days=(pl.col("report_date") - from_date).dt.total_days(),
-        _order=pl.col("_idx"),
+        _order=pl.col("_row").cast(pl.Int64) * 2,
     )
 
     # Exit events: the activity is missing from the org's next period.
@@ -216,6 +234,7 @@ def transitions(snapshots: pl.DataFrame) -> pl.DataFrame:
         left_on=["org", "_idx"],
         right_on=["org", "_after_idx"],
         how="inner",  # no event after the org's last period
+        maintain_order="left",
     )
     exits = leaving.select(
         *_KEYS,
@@ -225,14 +244,9 @@ def transitions(snapshots: pl.DataFrame) -> pl.DataFrame:
         to_status=pl.lit(None, dtype=pl.String),
         change=pl.when(pl.col("completed")).then(pl.lit("completed")).otherwise(pl.lit("dropped")),
         days=(pl.col("_after_date") - pl.col("report_date")).dt.total_days(),
-        _order=pl.col("_idx") + 1,
+        _order=pl.col("_row").cast(pl.Int64) * 2 + 1,  # right after the row it leaves
     )
-    return (
-        pl.concat([entries, exits])
-        .sort(*_KEYS, "_order")
-        .drop("_order")
-        .cast(TRANSITION_SCHEMA)
-    )
+    return pl.concat([entries, exits]).sort("_order").drop("_order").cast(TRANSITION_SCHEMA)
 
 
 def delays(snapshots: pl.DataFrame) -> pl.DataFrame:

@@ -121,32 +121,49 @@ def _any_match(folded: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
     return folded.str.contains("|".join(f"(?:{p})" for p in patterns)).fill_null(False)
 
 
-def evidence_exprs(comment: pl.Expr, rules: StatusRules) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(inferred status or null, its confidence or null, completed) for a comment expression."""
-    folded = fold_expr(comment)
-    best: dict[str, pl.Expr] = {}
+def comment_evidence(comments: pl.Series, rules: StatusRules) -> pl.DataFrame:
+    """For each distinct comment: comment, _inferred (status or null), _confidence, _completed.
+
+    Works on the distinct comments only (reports repeat "Pågår enligt plan." a lot) and builds
+    the result in steps, so each pattern runs once per distinct comment.
+    """
+    frame = (
+        pl.DataFrame({"comment": comments})
+        .unique()
+        .with_columns(_folded=fold_expr(pl.col("comment")).fill_null(""))
+    )
+    folded = pl.col("_folded")
+    per_status = {}
     for status in _SEVERITY:
         parts = [
             pl.when(folded.str.contains(rule.pattern)).then(pl.lit(rule.confidence))
             for rule in rules.status
             if rule.status == status
         ]
-        if parts:
-            best[status] = pl.max_horizontal(parts)
+        per_status[f"_c_{status}"] = pl.max_horizontal(parts) if parts else pl.lit(None)
+    strong = _any_match(folded, tuple(r.pattern for r in rules.completed if r.strong))
+    weak = _any_match(folded, tuple(r.pattern for r in rules.completed if not r.strong))
+    frame = frame.with_columns(
+        **per_status,
+        _strong=strong,
+        _weak=weak,
+        _ongoing=_any_match(folded, rules.ongoing),
+        _negated=_any_match(folded, rules.not_completed),
+    )
     status_expr = pl.lit(None, dtype=pl.String)
     conf_expr = pl.lit(None, dtype=pl.Float64)
     for status in reversed(_SEVERITY):  # green first, so the most severe ends up outermost
-        if status in best:
-            status_expr = (
-                pl.when(best[status].is_not_null()).then(pl.lit(status)).otherwise(status_expr)
-            )
-            conf_expr = pl.when(best[status].is_not_null()).then(best[status]).otherwise(conf_expr)
-    strong = _any_match(folded, tuple(r.pattern for r in rules.completed if r.strong))
-    weak = _any_match(folded, tuple(r.pattern for r in rules.completed if not r.strong))
-    ongoing = _any_match(folded, rules.ongoing)
-    negated = _any_match(folded, rules.not_completed)
-    completed = (strong | (weak & ~ongoing)) & ~negated
-    return status_expr, conf_expr.cast(pl.Float64), completed
+        found = pl.col(f"_c_{status}").is_not_null()
+        status_expr = pl.when(found).then(pl.lit(status)).otherwise(status_expr)
+        conf_expr = pl.when(found).then(pl.col(f"_c_{status}")).otherwise(conf_expr)
+    return frame.select(
+        "comment",
+        _inferred=status_expr,
+        _confidence=conf_expr.cast(pl.Float64),
+        _completed=(
+            (pl.col("_strong") | (pl.col("_weak") & ~pl.col("_ongoing"))) & ~pl.col("_negated")
+        ),
+    )
 
 
 def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> pl.DataFrame:
@@ -162,12 +179,20 @@ def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> p
     if missing:
         raise FollowupError(f"infer_status needs columns {sorted(missing)}; pass snapshot rows")
     rules = rules or load_status_rules()
-    status_expr, conf_expr, completed = evidence_exprs(pl.col("comment"), rules)
+    evidence = comment_evidence(snapshots["comment"], rules)
+    status_expr, conf_expr, completed = (
+        pl.col("_inferred"),
+        pl.col("_confidence"),
+        pl.col("_completed"),
+    )
     was_inferred = pl.col("status_source") == "inferred"
     base_status = pl.when(was_inferred).then(pl.lit("unknown")).otherwise(pl.col("status"))
     open_row = base_status == "unknown"
     fill = open_row & status_expr.is_not_null()
-    return snapshots.with_columns(
+    joined = snapshots.join(
+        evidence, on="comment", how="left", nulls_equal=True, maintain_order="left"
+    )
+    return joined.with_columns(
         status=pl.when(fill).then(status_expr).otherwise(base_status),
         status_source=pl.when(fill)
         .then(pl.lit("inferred"))
@@ -181,4 +206,4 @@ def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> p
         .otherwise(pl.lit(1.0))
         .cast(pl.Float64),
         completed=completed.fill_null(False).cast(pl.Boolean),
-    )
+    ).drop("_inferred", "_confidence", "_completed")
