@@ -33,6 +33,7 @@ class StatusRule:
     pattern: str
     status: str
     confidence: float
+    unless: str | None = None  # the rule does not fire when this also matches
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,11 @@ def parse_status_rules(data: dict, source: str = "status rules") -> StatusRules:
         if not isinstance(confidence, int | float) or not 0 < confidence <= 1:
             raise FollowupError(f"{where}: confidence must be a number in (0, 1]")
         pattern = _check_pattern(item.get("pattern"), where)
-        rules.append(
-            StatusRule(str(item.get("name", f"rule {i + 1}")), pattern, status, float(confidence))
-        )
+        unless = item.get("unless")
+        if unless is not None:
+            unless = _check_pattern(unless, f"{where} unless")
+        name = str(item.get("name", f"rule {i + 1}"))
+        rules.append(StatusRule(name, pattern, status, float(confidence), unless))
     completed = []
     for i, item in enumerate(data.get("completed") or []):
         where = f"{source}: completed rule {i + 1}"
@@ -115,6 +118,11 @@ def load_status_rules(path: Path | str = DEFAULT_RULES_PATH) -> StatusRules:
     return parse_status_rules(data, str(path))
 
 
+def _fires(folded: pl.Expr, rule: StatusRule) -> pl.Expr:
+    hit = folded.str.contains(rule.pattern)
+    return hit if rule.unless is None else hit & ~folded.str.contains(rule.unless)
+
+
 def _any_match(folded: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
     if not patterns:
         return pl.lit(False)
@@ -136,7 +144,7 @@ def comment_evidence(comments: pl.Series, rules: StatusRules) -> pl.DataFrame:
     per_status = {}
     for status in _SEVERITY:
         parts = [
-            pl.when(folded.str.contains(rule.pattern)).then(pl.lit(rule.confidence))
+            pl.when(_fires(folded, rule)).then(pl.lit(rule.confidence))
             for rule in rules.status
             if rule.status == status
         ]

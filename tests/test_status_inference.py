@@ -26,80 +26,65 @@ def rows(*items: tuple[str, str, str | None]) -> pl.DataFrame:
     )
 
 
+# given status, given source, comment → expected status, source, confidence, completed
+CASES = [
+    ("unknown", "reported", "Pågår enligt plan.", "green", "inferred", 0.9, False),
+    ("unknown", "reported", "PAGAR ENLIGT PLANEN", "green", "inferred", 0.9, False),
+    ("unknown", "reported", "Arbetet fortlöper som planerat.", "green", "inferred", 0.9, False),
+    # OCR of "löper på"
+    ("unknown", "reported", "Arbetet I6per pa.", "green", "inferred", 0.85, False),
+    ("unknown", "reported", "Aktiviteten är försenad.", "yellow", "inferred", 0.9, False),
+    ("unknown", "reported", "Aktiviteten ar forsenad.", "yellow", "inferred", 0.9, False),
+    ("unknown", "reported", "Kursen skjuts upp till hösten.", "yellow", "inferred", 0.85, False),
+    ("unknown", "reported", "Arbetet har inte påbörjats.", "yellow", "inferred", 0.85, False),
+    (
+        "unknown",
+        "reported",
+        "Inga specifika åtgärder har genomförts hittills under året.",
+        "yellow",
+        "inferred",
+        0.8,
+        False,
+    ),
+    (
+        "unknown",
+        "reported",
+        "Pågår enligt planen internt. Externt otydlig ansvarsfördelning.",
+        "yellow",
+        "inferred",
+        0.75,
+        False,
+    ),
+    ("unknown", "reported", "Arbetet går inte enligt plan.", "yellow", "inferred", 0.85, False),
+    ("unknown", "reported", "Pågår ej.", "yellow", "inferred", 0.85, False),
+    ("unknown", "reported", "Ingen försening, inga avvikelser.", "green", "inferred", 0.8, False),
+    ("unknown", "reported", "Kommer inte att genomföras.", "red", "inferred", 0.95, False),
+    ("unknown", "reported", "Projektet har avbrutits.", "red", "inferred", 0.9, False),
+    ("unknown", "reported", "Avbrutet, pågår ej.", "red", "inferred", 0.9, False),
+    ("unknown", "reported", "Programmet antogs 26 april.", "green", "inferred", 0.8, True),
+    ("unknown", "reported", "Dialog förs med kommunerna.", "unknown", "reported", 0.0, False),
+    ("unknown", "reported", None, "unknown", "reported", 0.0, False),
+    # a reported or overridden colour is never overwritten
+    ("green", "reported", "Försenad.", "green", "reported", 1.0, False),
+    ("red", "override", "Pågår enligt plan.", "red", "override", 1.0, False),
+    ("yellow", "reported", "Projektet avslutats.", "yellow", "reported", 1.0, True),
+]
+
+
 def test_full_table_of_inferences():
-    given = rows(
-        ("unknown", "reported", "Pågår enligt plan."),
-        ("unknown", "reported", "PAGAR ENLIGT PLANEN"),
-        ("unknown", "reported", "Arbetet fortlöper som planerat."),
-        ("unknown", "reported", "Arbetet I6per pa enligt projektplan."),  # OCR of "löper på"
-        ("unknown", "reported", "Aktiviteten är försenad."),
-        ("unknown", "reported", "Aktiviteten ar forsenad pga sjukdom."),
-        ("unknown", "reported", "Utbildningen skjuts upp till hösten."),
-        ("unknown", "reported", "Arbetet har inte påbörjats."),
-        ("unknown", "reported", "Inga specifika åtgärder har genomförts hittills under året."),
-        ("unknown", "reported", "Pågår enligt planen internt. Externt otydlig ansvarsfördelning."),
-        ("unknown", "reported", "Aktiviteten kommer inte att genomföras."),
-        ("unknown", "reported", "Projektet har avbrutits."),
-        ("unknown", "reported", "Projektet avbrutet pga finansiering, pågår ej."),
-        ("unknown", "reported", "Hållbarhetsprogrammet antogs den 26 april 2022."),
-        ("unknown", "reported", "Dialog förs med kommunerna."),  # no evidence
-        ("unknown", "reported", None),
-        ("green", "reported", "Försenad."),  # a reported colour is never overwritten
-        ("red", "override", "Pågår enligt plan."),
-        ("yellow", "reported", "Projektet avslutats med goda resultat."),
-    )
-    got = infer_status(given)
+    given = rows(*[case[:3] for case in CASES])
     want = pl.DataFrame(
-        {
-            "status": [
-                "green",
-                "green",
-                "green",
-                "green",
-                "yellow",
-                "yellow",
-                "yellow",
-                "yellow",
-                "yellow",
-                "yellow",
-                "red",
-                "red",
-                "red",
-                "green",
-                "unknown",
-                "unknown",
-                "green",
-                "red",
-                "yellow",
-            ],
-            "status_source": ["inferred"] * 14
-            + ["reported", "reported", "reported", "override", "reported"],
-            "comment": given["comment"],
-            "status_confidence": [
-                0.9,
-                0.9,
-                0.9,
-                0.9,
-                0.9,
-                0.9,
-                0.85,
-                0.85,
-                0.8,
-                0.75,
-                0.95,
-                0.9,
-                0.9,
-                0.8,
-                0.0,
-                0.0,
-                1.0,
-                1.0,
-                1.0,
-            ],
-            "completed": [False] * 13 + [True, False, False, False, False, True],
-        }
+        [(c[3], c[4], c[2], c[5], c[6]) for c in CASES],
+        schema={
+            "status": pl.String,
+            "status_source": pl.String,
+            "comment": pl.String,
+            "status_confidence": pl.Float64,
+            "completed": pl.Boolean,
+        },
+        orient="row",
     )
-    assert_frame_equal(got, want)
+    assert_frame_equal(infer_status(given), want)
 
 
 @pytest.mark.parametrize(
