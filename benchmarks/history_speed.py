@@ -134,6 +134,13 @@ def main() -> None:
     timed("evaluate_promises", evaluate_promises, snapshots, promises)
     duckdb_baseline(snapshots)
 
+    distinct = snapshots.with_columns(
+        comment=pl.col("comment") + " Ref " + pl.int_range(pl.len()).cast(pl.String) + "."
+    )
+    print(f"\nworst case: every one of the {distinct.height:,} comments distinct")
+    timed("infer_status (all distinct)", infer_status, distinct)
+    timed("extract_promises (all distinct)", extract_promises, distinct)
+
 
 if __name__ == "__main__":
     main()
