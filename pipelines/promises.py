@@ -61,7 +61,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 
 import polars as pl
@@ -103,8 +102,8 @@ _MONTHS_FULL = [
 _MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "aug": 8, "sep": 9, "sept": 9}
 _MONTH_ABBR |= {"okt": 10, "nov": 11, "dec": 12}
 MONTHS = {name: i + 1 for i, name in enumerate(_MONTHS_FULL)} | _MONTH_ABBR
-_MONTH = "(?:" + "|".join(sorted(_MONTHS_FULL, key=len, reverse=True))
-_MONTH += "|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.?)"
+_MONTH = "(?:(?:" + "|".join(sorted(_MONTHS_FULL, key=len, reverse=True)) + r")\b"
+_MONTH += "|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")(?:\.|\b))"
 _YEAR = r"20\d\d"
 _PREP = r"(?:i|till|under|efter|senast|innan|fore|fran|per|med start i|i slutet av|i borjan av)"
 _SEASON_FULL = r"(?:varen|sommaren|hosten|vintern)"
@@ -116,14 +115,14 @@ _PATTERNS = [
     (
         "day",
         rf"\b(?:den\s+)?(?P<day_d>[0-3]?\d)(?::e|:a)?\s+(?P<day_m>{_MONTH})"
-        rf"(?:\s+(?P<day_y>{_YEAR}))?(?!\w)",
+        rf"(?:\s+(?P<day_y>{_YEAR})\b)?",
     ),
     (
         "range",
-        rf"\b(?P<rng_a>{_MONTH})\s*[-–—]\s*(?P<rng_b>{_MONTH})(?:\s+(?P<rng_y>{_YEAR}))?(?!\w)",
+        rf"\b(?P<rng_a>{_MONTH})\s*[-–—]\s*(?P<rng_b>{_MONTH})(?:\s+(?P<rng_y>{_YEAR})\b)?",
     ),
     ("month_y", rf"\b(?:{_PREP}\s+)?(?P<my_m>{_MONTH})\s+(?P<my_y>{_YEAR})\b"),
-    ("month", rf"\b{_PREP}\s+(?P<mo_m>{_MONTH})(?!\w)"),
+    ("month", rf"\b{_PREP}\s+(?P<mo_m>{_MONTH})"),
     (
         "season",
         r"\b(?:(?P<se_p>efter|i borjan av|i slutet av|under|till|infor|fore|i|pa|for"
@@ -149,39 +148,41 @@ _PATTERNS = [
     ),
     ("week", rf"\bvecka\s+(?P<we_n>\d{{1,2}})(?:\s+(?P<we_y>{_YEAR}))?\b"),
 ]
-# Python's re for the per-comment parse (it has the (?!\w) look-ahead); the polars pre-filter
-# uses a simplified pattern without look-around.
+# Python's re resolves each distinct matched expression (folded) through its named groups.
 _MASTER = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _PATTERNS))
+# polars finds the expressions in the ORIGINAL text (so `expression` is as written): the same
+# patterns without group names, case-insensitive, with each folded letter standing for its
+# unfolded forms and each space for any whitespace.
+_UNFOLD = {"a": "[aåäàáâ]", "o": "[oöøô]", "e": "[eéèê]", "u": "[uü]", " ": r"\s+"}
+
+
+def _unfolded(pattern: str) -> str:
+    pattern = re.sub(r"\(\?P<\w+>", "(?:", pattern)
+    return "".join(_UNFOLD.get(char, char) for char in pattern)
+
+
+_FIND = "(?i)" + "|".join(f"(?:{_unfolded(pattern)})" for _, pattern in _PATTERNS)
 _PREFILTER = (
     rf"\b{_YEAR}-\d|{_MONTH}|varen|sommar|hosten|vintern|\bvar\s+{_YEAR}|\bhost\s+{_YEAR}"
     r"|halvaret|\bq\s?[1-4]\b|kvartal|skiftet|slutet av|arets slut|vecka\s+\d"
     rf"|\b(?:under|till|senast|innan|fore)\s+(?:ar\s+)?{_YEAR}"
 )
+# A clause: text up to . ; ! ? , or : followed by whitespace ("T.ex", "2022-10-01" stay whole).
+_CLAUSE = r"(?:[^.;!?,:]|[.;!?,:]\S)+"
 
-_FUTURE = re.compile(
+_FUTURE = (
     r"\b(planera\w*|inplanera\w*|kommer att|kommer|ska|skall|avser|avses|blir|borjar"
     r"|intensifiera\w*|fortsatter|fortsatta|tas upp|beraknas|forvantas|siktar|siktet|mal(et)? ar"
     r"|ambitionen|framover|nasta steg|preliminart)\b"
 )
-_PAST = re.compile(
+_PAST = (
     r"\b(antogs|fattades|togs|gjordes|holls|\w+ades|\w+des|\w+tes|\w+ogs)\b"
     r"|\b(har|hade)\s+(\w+\s+){0,3}?\w+(ts|ats|its|tt)\b|\bvar\s+\w+(ad|at|ade)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[.;!?,:]\s")
 
 
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _clause(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    right = _CLAUSE_BREAK.search(text, end)
-    return text[left : right.start() if right else len(text)]
-
-
-def _is_past(clause: str) -> bool:
-    return not _FUTURE.search(clause) and bool(_PAST.search(clause))
 
 
 def _resolve(kind: str, g: dict[str, str | None], report: dt.date) -> tuple[dt.date, str] | None:
@@ -243,41 +244,74 @@ def _resolve(kind: str, g: dict[str, str | None], report: dt.date) -> tuple[dt.d
     raise AssertionError(kind)
 
 
-@lru_cache(maxsize=65536)
-def _matches(comment: str) -> tuple[tuple[str, str, tuple[tuple[str, str | None], ...]], ...]:
-    """(expression as written, kind, groups) of each future-tense time expression in a comment."""
-    original = unicodedata.normalize("NFC", comment)
-    folded = fold(original)
-    source = original if len(original) == len(folded) else folded
-    found = []
-    for match in _MASTER.finditer(folded):
-        if _is_past(_clause(folded, match.start(), match.end())):
-            continue
-        kind = match.lastgroup
-        groups = tuple((k, v) for k, v in match.groupdict().items() if v is not None)
-        expression = " ".join(source[match.start() : match.end()].split())
-        found.append((expression, kind, groups))
-    return tuple(found)
+@lru_cache(maxsize=4096)
+def _resolve_expression(expression: str, report_date: dt.date) -> tuple[dt.date, str] | None:
+    match = _MASTER.match(fold(expression))
+    if match is None:
+        return None
+    groups = {k: v for k, v in match.groupdict().items() if v is not None}
+    try:
+        return _resolve(match.lastgroup, groups, report_date)
+    except ValueError:  # 31 februari, vecka 60: not a date
+        return None
+
+
+def _find_promises(rows: pl.DataFrame) -> pl.DataFrame:
+    """rows: _row, report_date, comment → _row, _order, expression, promised_by, granularity.
+
+    Vectorised: clauses and expressions are found with polars regexes; only the distinct
+    (expression, report date) pairs are resolved in Python.
+    """
+    found = (
+        rows.filter(fold_expr(pl.col("comment")).str.contains(_PREFILTER).fill_null(False))
+        .select(
+            "_row",
+            "report_date",
+            clause=pl.col("comment").str.normalize("NFC").str.extract_all(_CLAUSE),
+        )
+        .explode("clause")
+        .with_columns(_folded=fold_expr(pl.col("clause")))
+        .filter(pl.col("_folded").str.contains(_PREFILTER))
+        # a past-tense clause without a future marker states a fact, not a promise
+        .filter(pl.col("_folded").str.contains(_FUTURE) | ~pl.col("_folded").str.contains(_PAST))
+        .select("_row", "report_date", expression=pl.col("clause").str.extract_all(_FIND))
+        .explode("expression")
+        .drop_nulls("expression")
+        .with_columns(pl.col("expression").str.replace_all(r"\s+", " ").str.strip_chars())
+        .with_row_index("_order")  # document order within each row survives the explodes
+    )
+    pairs = found.select("expression", "report_date").unique()
+    resolved = [
+        (expression, report_date, *(_resolve_expression(expression, report_date) or (None, None)))
+        for expression, report_date in pairs.iter_rows()
+    ]
+    lookup = pl.DataFrame(
+        resolved,
+        schema={
+            "expression": pl.String,
+            "report_date": pl.Date,
+            "promised_by": pl.Date,
+            "granularity": pl.String,
+        },
+        orient="row",
+    )
+    return (
+        found.join(lookup, on=["expression", "report_date"], how="left")
+        .filter(pl.col("promised_by") > pl.col("report_date"))
+        .sort("_order")
+        .unique(["_row", "promised_by"], keep="first", maintain_order=True)
+        .select("_row", "_order", "expression", "promised_by", "granularity")
+    )
 
 
 def promises_in(comment: str | None, report_date: dt.date) -> list[tuple[str, dt.date, str]]:
     """(expression, promised_by, granularity) of each promise in one comment (see module doc)."""
-    if not comment:
-        return []
-    out: list[tuple[str, dt.date, str]] = []
-    seen: set[dt.date] = set()
-    for expression, kind, groups in _matches(comment):
-        try:
-            resolved = _resolve(kind, dict(groups), report_date)
-        except ValueError:  # 31 februari, vecka 60: not a date
-            continue
-        if resolved is None:
-            continue
-        promised_by, granularity = resolved
-        if promised_by > report_date and promised_by not in seen:
-            seen.add(promised_by)
-            out.append((expression, promised_by, granularity))
-    return out
+    one = pl.DataFrame(
+        {"_row": [0], "report_date": [report_date], "comment": [comment]},
+        schema={"_row": pl.UInt32, "report_date": pl.Date, "comment": pl.String},
+    )
+    found = _find_promises(one).select("expression", "promised_by", "granularity")
+    return list(found.iter_rows())
 
 
 def extract_promises(snapshots: pl.DataFrame) -> pl.DataFrame:
@@ -286,31 +320,19 @@ def extract_promises(snapshots: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in needed if c not in snapshots.columns]
     if missing:
         raise FollowupError(f"extract_promises needs snapshot column(s) {missing}")
-    candidates = (
-        snapshots.select(needed)
-        .filter(fold_expr(pl.col("comment")).str.contains(_PREFILTER).fill_null(False))
-        .with_row_index("_row")
+    rows = snapshots.select(needed).with_row_index("_row")
+    # each distinct (comment, report date) is parsed once: reports repeat their comments
+    distinct = (
+        rows.filter(pl.col("comment").is_not_null())
+        .select("comment", "report_date")
+        .unique()
+        .with_row_index("_pair")
     )
-    pairs = candidates.select("comment", "report_date").unique()
-    parsed = []
-    for comment, report_date in pairs.iter_rows():
-        for position, (expression, by, granularity) in enumerate(promises_in(comment, report_date)):
-            parsed.append((comment, report_date, position, expression, by, granularity))
-    found = pl.DataFrame(
-        parsed,
-        schema={
-            "comment": pl.String,
-            "report_date": pl.Date,
-            "_pos": pl.Int64,
-            "expression": pl.String,
-            "promised_by": pl.Date,
-            "granularity": pl.String,
-        },
-        orient="row",
-    )
+    found = _find_promises(distinct.rename({"_pair": "_row"})).rename({"_row": "_pair"})
     return (
-        candidates.join(found, on=["comment", "report_date"], how="inner")
-        .sort("org", "activity_id", "report_date", "period", "_row", "_pos")
+        rows.join(distinct, on=["comment", "report_date"], how="inner")
+        .join(found, on="_pair", how="inner")
+        .sort("org", "activity_id", "report_date", "period", "_row", "_order")
         .select(list(PROMISE_COLUMNS))
         .cast(PROMISE_COLUMNS)
     )
