@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -219,3 +220,50 @@ def test_bad_input_is_a_followup_error():
         extract_promises(snapshots().drop("comment"))
     with pytest.raises(FollowupError, match="promised_by"):
         evaluate_promises(snapshots(), extract_promises(snapshots()).drop("promised_by"))
+
+
+LABELS = (
+    Path(__file__).parents[1] / "benchmarks" / "data" / "vastmanland_2022-07-07_status_labels.csv"
+)
+# Read by hand from the 80 comments of region-vastmanland_2022-07-07: every time promise in them.
+REAL_PROMISES = [
+    ("Genomföra en länsdialog kring hälsofrämjande", "till hösten", d(2022, 11, 30)),
+    (
+        "Ta fram en länsövergripande handlingsplan för att förebygga suicid",
+        "i oktober",
+        d(2022, 10, 31),
+    ),
+    ("Implementera rutiner för att förskola", "hösten 2022", d(2022, 11, 30)),
+    ("Färdigställande och implementering av ny samverkans", "i september", d(2022, 9, 30)),
+    ("Leda projektet Vägar framåt", "under hösten", d(2022, 11, 30)),
+    ("Inleda arbetet med att upprätta en ny regional gång", "under hösten 2022", d(2022, 11, 30)),
+    ("Fördjupad kartläggning på kommunalnivå", "efter sommaren", d(2022, 9, 30)),
+    ("Genomföra en nulägeskartläggning av Skogsstrategins", "aug–nov 2022", d(2022, 11, 30)),
+]
+
+
+@pytest.mark.parametrize("degrade", [False, True])
+def test_promises_in_the_real_report(degrade):
+    labels = pl.read_csv(LABELS)
+    if degrade:  # as the OCR text has it
+        labels = labels.with_columns(
+            pl.col("comment").str.replace_many(["å", "ä", "ö"], ["a", "a", "o"])
+        )
+    report = d(2022, 7, 7)
+    got = extract_promises(
+        labels.select(
+            org=pl.lit(ORG),
+            activity_id="activity",
+            period=pl.lit(Q2),
+            report_date=pl.lit(report),
+            comment="comment",
+        )
+    )
+    found = sorted((a, by) for a, by in got.select("activity_id", "promised_by").iter_rows())
+    want = []
+    for prefix, _, by in REAL_PROMISES:
+        (activity,) = labels.filter(pl.col("activity").str.starts_with(prefix))["activity"]
+        want.append((activity, by))
+    assert found == sorted(want)
+    if not degrade:
+        assert sorted(got["expression"]) == sorted(e for _, e, _ in REAL_PROMISES)
