@@ -2,42 +2,42 @@
 
 Extraction (:func:`extract_promises`). The comment is folded (:mod:`pipelines.textfold`: lower
 case, å/ä→a, ö→o), so OCR text without diacritics ("hosten", "varen") matches the same patterns.
-Recognised expressions and the date they promise — always the END of the named interval:
+Recognised expressions and the date they promise — always the END of the named interval —
+with its granularity:
 
-==============================================  ==========================  ===========
-expression                                      promised_by                 granularity
-==============================================  ==========================  ===========
-2022-10-01                                      that day                    day
-den 14 juni 2022, 14 juni                       that day                    day
-vecka 40 (2022)                                 Sunday of ISO week 40       day
-i oktober, oktober 2022, till okt               last day of the month       month
-aug–nov 2022, aug-nov 2022                      last day of the last month  month
-(under/till/efter/…) hösten (2022)              vår 31/5, sommar 31/8,      season
-                                                höst 30/11, vinter 28-29/2
-                                                of the next year
-efter sommaren / efter hösten …                 last day of the month after season
-                                                the season (efter sommaren
-                                                → 30 Sep)
-Q4, kvartal 4, fjärde kvartalet (2022)          last day of the quarter     season (a
-                                                                            3-month span)
-första/andra halvåret (2023)                    30 Jun / 31 Dec             half
-under/till/senast/i slutet av 2023              31 Dec 2023                 year
-innan/före 2023                                 31 Dec 2022                 year
-till årsskiftet, i slutet av året, årets slut   31 Dec of the report year   year
-==============================================  ==========================  ===========
+- ``2022-10-01``; ``den 14 juni 2022``, ``14 juni`` → that day (day)
+- ``vecka 40`` (``2022``) → the Sunday of that ISO week (day: the contract has no week)
+- ``i oktober``, ``oktober 2022``, ``till okt`` → last day of the month (month)
+- ``aug–nov 2022``, ``aug-nov 2022`` → last day of the last month (month)
+- ``(under|till|för|…) hösten (2022)``, ``våren 2023`` → end of the season: våren 31 May,
+  sommaren 31 Aug, hösten 30 Nov, vintern end of Feb of the following year (season)
+- ``efter sommaren`` (``efter`` any season) → last day of the month after the season
+  (efter sommaren → 30 Sep); ``i början av hösten`` → end of the season's first month (season)
+- ``Q4``, ``kvartal 4``, ``fjärde kvartalet`` (``2022``) → end of the quarter (season: a
+  three-month span)
+- ``första halvåret``, ``andra halvåret`` (``2023``) → 30 Jun / 31 Dec (half)
+- ``under|till|senast|i slutet av 2023`` → 31 Dec 2023; ``innan|före 2023`` → 31 Dec 2022 (year)
+- ``till årsskiftet``, ``i slutet av året``, ``vid årets slut`` → 31 Dec of the report year (year)
+
+"Under året", "i år" and a bare year ("2023 målet") are not promises.
 
 Without a year, the expression means its next occurrence: this year's if its end is on or after
 the report date, else next year's ("i oktober" in a July report → 31 Oct the same year, in a
 November report → 31 Oct next year).
 
-Future promise or past fact. The comment is cut into clauses at . ; ! ? and commas. A clause with
-a future marker (planerat, planeras, kommer att, ska, intensifieras, fortsätter, börjar, tas upp,
-…) is about the future; otherwise a clause with a past-tense marker (antogs, genomfördes,
-fattades, presenterades, "har … -ts", …) states a past fact and yields no promise ("antogs på
-regionfullmäktige den 14 juni 2022", "presenterades i maj"). Then only dates strictly after the
-report date are promises. One activity row gives one promise per distinct promised_by (the first
-expression that names it). Columns: org, activity_id, period, report_date, expression (the
-matched text as written), promised_by, granularity.
+Future promise or past fact. The comment is cut into clauses at . ; ! ? , : followed by a space. A
+clause with a future marker (planerat, planeras, kommer att, ska, intensifieras, fortsätter,
+börjar, tas upp, …) is about the future; otherwise a clause with a past-tense marker (antogs,
+genomfördes, fattades, presenterades, "har … -ts", …) states a past fact and yields no promise
+("antogs på regionfullmäktige den 14 juni 2022", "presenterades i maj"). Then only dates strictly
+after the report date are promises. One activity row gives one promise per distinct promised_by
+(the first expression that names it).
+
+How: polars regexes split the comments into clauses, drop past-tense clauses and extract the
+expressions from the original text (patterns are written folded and widened to å/ä/ö, any case,
+any whitespace); only the distinct (expression, report date) pairs are resolved in Python.
+Columns: org, activity_id, period, report_date, expression (the matched text as written),
+promised_by, granularity.
 
 Evaluation (:func:`evaluate_promises`). Each promise is checked against the same activity's
 later reports, in the org's period order; the first later report that decides it sets the outcome
@@ -53,7 +53,9 @@ and ``checked_in_period``:
   activity; days_slipped = new promised_by − old promised_by.
 - ``open``: no later report decides it yet (none yet, all before the date without a new promise,
   or the activity is no longer reported). checked_in_period and days_slipped are null.
-days_slipped is null for kept and open.
+
+days_slipped is null for kept and open. ``completed`` comes from the snapshots (run
+:func:`pipelines.status_inference.infer_status` first); without the column nothing is kept.
 """
 
 from __future__ import annotations
