@@ -37,6 +37,11 @@ def score(labels: pl.DataFrame, comment: pl.Expr, name: str) -> None:
     covered_agree = ((result["truth"] == result["got"]) & (result["got"] != "unknown")).sum()
     print(f"\n== {name} ({n} labelled activities)")
     print(f"accuracy (unknown counts as wrong): {agree / n:.3f}  ({agree}/{n})")
+    majority = result["truth"].value_counts(sort=True).row(0)
+    print(
+        f"majority baseline (always {majority[0]}):  {majority[1] / n:.3f}"
+        "  (the report is mostly green: judge the yellow/red rows)"
+    )
     print(f"coverage (share not unknown):       {covered / n:.3f}  ({covered}/{n})")
     if covered:
         print(f"accuracy where inferred:            {covered_agree / covered:.3f}")

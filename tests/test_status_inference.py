@@ -62,7 +62,8 @@ CASES = [
     ("unknown", "reported", "Projektet har avbrutits.", "red", "inferred", 0.9, False),
     ("unknown", "reported", "Avbrutet, pågår ej.", "red", "inferred", 0.9, False),
     ("unknown", "reported", "Programmet antogs 26 april.", "green", "inferred", 0.8, True),
-    ("unknown", "reported", "Dialog förs med kommunerna.", "unknown", "reported", 0.0, False),
+    ("unknown", "reported", "Dialog förs med kommunerna.", "green", "inferred", 0.5, False),
+    ("unknown", "reported", "Se tidigare svar ovan.", "unknown", "reported", 0.0, False),
     ("unknown", "reported", None, "unknown", "reported", 0.0, False),
     # a reported or overridden colour is never overwritten
     ("green", "reported", "Försenad.", "green", "reported", 1.0, False),
