@@ -212,3 +212,112 @@ def test_bad_input_is_a_followup_error():
         delays(snapshots().with_columns(status=pl.lit("purple")))
     with pytest.raises(FollowupError, match="period"):
         transitions(snapshots().with_columns(period=pl.lit("Q2 2022")))
+
+
+# --- an independent, row-by-row reading of the documented rules, on random histories ----------
+
+RANK = {"green": 0, "yellow": 1, "red": 2}
+
+
+def reference(rows, periods_by_org):
+    """Plain-Python transitions and delays, written from the module docstring."""
+    trans, dels = [], []
+    by_activity = {}
+    for org, aid, period, status, completed in rows:
+        by_activity.setdefault((org, aid), {})[period] = (status, completed)
+    for (org, aid), seen in sorted(by_activity.items()):
+        order = periods_by_org[org]
+        present = [i for i, p in enumerate(order) if p in seen]
+        last = None  # index of the previous appearance
+        run, since = 0, None
+        for i, period in enumerate(order):
+            if period not in seen:
+                if last == i - 1:  # it was here in the previous period and left
+                    _, done = seen[order[last]]
+                    trans.append(
+                        (
+                            org,
+                            aid,
+                            order[last],
+                            period,
+                            seen[order[last]][0],
+                            None,
+                            "completed" if done else "dropped",
+                            (D[period] - D[order[last]]).days,
+                        )
+                    )
+                run, since = 0, None
+                continue
+            status, done = seen[period]
+            if last is None:
+                before = order[i - 1] if i else None
+                days = (D[period] - D[before]).days if before else None
+                trans.append((org, aid, before, period, None, status, "new", days))
+            else:
+                prev_status, prev_done = seen[order[last]]
+                if last < i - 1 or (prev_done and not done):
+                    change = "reopened"
+                elif status not in RANK or prev_status not in RANK:
+                    change = "unchanged"
+                else:
+                    change = ["improved", "unchanged", "worsened"][
+                        (RANK[status] > RANK[prev_status]) - (RANK[status] < RANK[prev_status]) + 1
+                    ]
+                trans.append(
+                    (
+                        org,
+                        aid,
+                        order[last],
+                        period,
+                        prev_status,
+                        status,
+                        change,
+                        (D[period] - D[order[last]]).days,
+                    )
+                )
+            if status == "green":
+                run, since = 0, None
+            elif status in ("yellow", "red"):
+                run += 1
+                since = since or D[period]
+            off = status in ("yellow", "red")
+            dels.append(
+                (
+                    org,
+                    aid,
+                    period,
+                    D[period],
+                    status,
+                    off,
+                    run,
+                    since,
+                    (D[period] - since).days if since else None,
+                )
+            )
+            last = i
+        assert present  # every activity in the dict was seen somewhere
+    return trans, dels
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_histories_match_a_plain_python_reading_of_the_rules(seed):
+    import random
+
+    rng = random.Random(seed)
+    periods_by_org = {A: [T1, T2, FY, N1], B: ["2022-Q2", "2022-Q3"]}
+    rows = []
+    for org, order in periods_by_org.items():
+        for n in range(12):
+            for period in order:
+                if rng.random() < 0.7:
+                    status = rng.choice(["green", "yellow", "red", "unknown"])
+                    rows.append((org, f"r{n}", period, status, rng.random() < 0.2))
+    # every period of each org must be reported by at least one activity
+    for org, order in periods_by_org.items():
+        for period in order:
+            rows.append((org, "anchor", period, "green", False))
+    want_t, want_d = reference(rows, periods_by_org)
+    got_t = transitions(snapshots(rows).sample(fraction=1.0, shuffle=True, seed=seed))
+    got_d = delays(snapshots(rows))
+    assert_frame_equal(got_t, expected(want_t, TRANSITION_SCHEMA))
+    assert_frame_equal(got_d, expected(want_d, DELAY_SCHEMA))
