@@ -1,0 +1,304 @@
+"""Generate follow-up report PDFs with a known content, laid out like the real ones.
+
+Reusable by any test or benchmark that needs a PDF report::
+
+    from tests.readers.pdf_factory import ReportRow, make_report_pdf
+
+    rows = [ReportRow("Ett tillgängligt Västmanland", "Ta fram en plan.", "Välfärd", "green",
+                      "Pågår enligt plan.")]
+    make_report_pdf(tmp_path / "report.pdf", rows, rows_per_page=8)
+
+Layout of every page (landscape A4 by default): a date line, the page heading
+(``AKTIVITETER MÅLOMRÅDE - <goal area>``; ``forts. …`` on a goal area's continued pages), a
+legend line with coloured swatches, then one ruled table ``Aktivitet | Verksamhet | Status |
+Kommentar`` whose status cells are filled with the traffic-light colour (no text by default),
+and a footer ``Sida n``. Each goal area starts on a new page. Cell text is wrapped to the column
+width; a ``\\n`` in a text forces a line break there (to test hyphenation at line ends).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+STATUS_WORDS = {"green": "Grönt", "yellow": "Gult", "red": "Rött"}
+OFFICE_SHADES = {"green": "#00B050", "yellow": "#FFFF00", "red": "#FF0000"}
+LEGEND = [
+    ("yellow", "Gult = avvikelse emot måluppfyllelse"),
+    ("green", "Grönt = löper på enligt plan"),
+    ("red", "Rött = når ej måluppfyllelse"),
+]
+HEADER = ("Aktivitet", "Verksamhet", "Status", "Kommentar")
+HEADER_FILL = "#D9D9D9"  # a grey header row: a fill that is not a traffic light
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One activity row as it should appear in the report (and be read back)."""
+
+    goal_area: str
+    activity: str
+    unit: str
+    status: str  # green | yellow | red | unknown (unknown = no colour, no text)
+    comment: str = ""
+
+
+def default_heading(goal_area: str) -> str:
+    return f"AKTIVITETER MÅLOMRÅDE - {goal_area}"
+
+
+def _hex_rgb(value: str) -> tuple[float, float, float]:
+    digits = value.lstrip("#")
+    return tuple(int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def _set_fill(canvas: Canvas, hex_colour: str, colour_space: str) -> None:
+    r, g, b = _hex_rgb(hex_colour)
+    if colour_space == "cmyk":
+        k = 1 - max(r, g, b)
+        if k >= 1:
+            canvas.setFillColorCMYK(0, 0, 0, 1)
+        else:
+            canvas.setFillColorCMYK(*((1 - v - k) / (1 - k) for v in (r, g, b)), k)
+    elif colour_space == "grey":
+        canvas.setFillGray(0.299 * r + 0.587 * g + 0.114 * b)
+    else:
+        canvas.setFillColorRGB(r, g, b)
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    for part in text.split("\n"):
+        lines.extend(simpleSplit(part, font, size, width) or ([""] if part == "" else []))
+    return [line for line in lines if line != ""] if text else []
+
+
+@dataclass
+class _Piece:
+    """What one table row shows on one page (a split row is two pieces)."""
+
+    cells: tuple[list[str], list[str], list[str], list[str]]
+    status: str
+    fill: str | None
+
+
+def make_report_pdf(
+    path: str | Path,
+    rows: Sequence[ReportRow],
+    *,
+    rows_per_page: int | None = None,
+    split_rows: Iterable[int] = (),
+    shades: Mapping[str, str | Sequence[str]] | None = None,
+    colour_space: Literal["rgb", "cmyk", "grey"] = "rgb",
+    status_words: Mapping[str, str] | None = None,
+    fill_status: bool = True,
+    unknown_fill: str | None = None,
+    repeat_fill_on_split: bool = True,
+    legend: Literal["swatches", "cells", "none"] = "swatches",
+    heading: Callable[[str], str] = default_heading,
+    continued_heading: Literal["forts", "repeat", "none"] = "forts",
+    heading_width: float | None = None,
+    repeat_header: bool = True,
+    date_text: str | None = "2022-07-07",
+    footer: bool = True,
+    font_size: float = 9,
+    column_widths: Sequence[float] = (250, 150, 60, 300),
+    page_size: tuple[float, float] = landscape(A4),
+) -> Path:
+    """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
+
+    Args:
+        rows: the activities in document order; a change of ``goal_area`` starts a new page.
+        rows_per_page: at most this many table rows per page (pages also break when full).
+        split_rows: indices into ``rows`` of rows to break across a page boundary: the row ends
+            its page showing its activity, unit, status and the first half of its comment lines;
+            the rest of the comment opens the next page in a row with no activity and no unit
+            (needs a comment of two or more lines).
+        shades: fill colour per status as ``#RRGGBB``; a sequence is cycled row by row.
+            Default: the Office shades ``#00B050`` / ``#FFFF00`` / ``#FF0000``.
+        colour_space: write fills as RGB, CMYK or grey (grey loses the hue; for negative tests).
+        status_words: write these words in the status cell (e.g. ``STATUS_WORDS`` or
+            ``{"green": "GRÖNT"}``); ``None`` leaves the cell without text, as in real reports.
+        fill_status: colour the status cell (turn off to have text-only statuses).
+        unknown_fill: a fill for ``unknown`` rows (e.g. ``#FFFFFF``); default no fill at all.
+        repeat_fill_on_split: the continuation piece of a split row keeps the status colour.
+        legend: ``swatches`` (small coloured squares before each legend text), ``cells`` (the
+            legend texts on coloured backgrounds) or ``none``.
+        heading: the page heading for a goal area.
+        continued_heading: on a goal area's later pages, ``forts. <heading>``, the same heading
+            again, or no heading at all (the reader must carry the goal area over).
+        heading_width: wrap the heading to this width (default: the table's width).
+        repeat_header: repeat the ``Aktivitet | Verksamhet | Status | Kommentar`` row on
+            continued pages (the first page of a goal area always has it).
+        date_text: a date line at the top of each page (``None``: none).
+        footer: a ``Sida n`` footer on each page.
+        font_size: the table text size (leading is 1.25 × this).
+        column_widths: widths of the four columns in points.
+        page_size: the page size in points (default landscape A4).
+    """
+    path = Path(path)
+    shades = dict(OFFICE_SHADES if shades is None else shades)
+    cyclers = {
+        status: itertools.cycle([value] if isinstance(value, str) else list(value))
+        for status, value in shades.items()
+    }
+    split = set(split_rows)
+    width, height = page_size
+    margin = 36
+    leading = font_size * 1.25
+    pad = 4
+    col_x = [margin]
+    for w in column_widths:
+        col_x.append(col_x[-1] + w)
+    table_width = col_x[-1] - margin
+    text_widths = [w - 2 * pad for w in column_widths]
+
+    def piece_for(index: int, row: ReportRow) -> _Piece:
+        if row.status != "unknown" and fill_status and row.status in cyclers:
+            fill = next(cyclers[row.status])
+        elif row.status == "unknown":
+            fill = unknown_fill
+        else:
+            fill = None
+        word = status_words.get(row.status, "") if status_words else ""
+        cells = (
+            _wrap(row.activity, "Helvetica", font_size, text_widths[0]),
+            _wrap(row.unit, "Helvetica", font_size, text_widths[1]),
+            _wrap(word, "Helvetica", font_size, text_widths[2]),
+            _wrap(row.comment, "Helvetica", font_size, text_widths[3]),
+        )
+        return _Piece(cells, row.status, fill)
+
+    canvas = Canvas(str(path), pagesize=page_size)
+    canvas.setTitle("Uppföljning aktivitetsplan")
+    page_number = 0
+    state = {"y": 0.0, "rows_on_page": 0}
+
+    def draw_text_lines(lines: list[str], x: float, top: float, font: str, size: float) -> None:
+        canvas.setFont(font, size)
+        canvas.setFillColorRGB(0, 0, 0)
+        for n, line in enumerate(lines):
+            canvas.drawString(x, top - size - n * size * 1.25, line)
+
+    def row_height(cells: Sequence[list[str]]) -> float:
+        return max(1, *(len(c) for c in cells)) * leading + 2 * pad
+
+    def draw_row(cells: Sequence[list[str]], fill: str | None, header: bool = False) -> None:
+        h = row_height(cells)
+        top = state["y"]
+        if header:
+            _set_fill(canvas, HEADER_FILL, "rgb")
+            canvas.rect(margin, top - h, table_width, h, stroke=0, fill=1)
+        if fill:
+            _set_fill(canvas, fill, colour_space)
+            canvas.rect(col_x[2], top - h, column_widths[2], h, stroke=0, fill=1)
+        font = "Helvetica-Bold" if header else "Helvetica"
+        for column, lines in enumerate(cells):
+            draw_text_lines(lines, col_x[column] + pad, top - pad + 1, font, font_size)
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.5)
+        canvas.line(margin, top - h, col_x[-1], top - h)
+        for x in col_x:
+            canvas.line(x, top, x, top - h)
+        state["y"] = top - h
+
+    def start_page(goal_area: str, continued: bool) -> None:
+        nonlocal page_number
+        if page_number:
+            canvas.showPage()
+        page_number += 1
+        y = height - margin
+        if date_text:
+            draw_text_lines([date_text], width - margin - 60, y + 12, "Helvetica", 9)
+        title = None
+        if not continued or continued_heading == "repeat":
+            title = heading(goal_area)
+        elif continued_heading == "forts":
+            title = "forts. " + heading(goal_area)
+        if title:
+            lines = simpleSplit(title, "Helvetica-Bold", 14, heading_width or table_width)
+            draw_text_lines(lines, margin, y, "Helvetica-Bold", 14)
+            y -= len(lines) * 14 * 1.25 + 6
+        if legend != "none":
+            x = margin
+            for status, text in LEGEND:
+                text_width = canvas.stringWidth(text, "Helvetica", 9)
+                if legend == "swatches":
+                    _set_fill(canvas, OFFICE_SHADES[status], colour_space)
+                    canvas.rect(x, y - 11, 9, 9, stroke=0, fill=1)
+                    draw_text_lines([text], x + 13, y, "Helvetica", 9)
+                    x += 13 + text_width + 18
+                else:
+                    _set_fill(canvas, OFFICE_SHADES[status], colour_space)
+                    canvas.rect(x, y - 14, text_width + 8, 14, stroke=0, fill=1)
+                    draw_text_lines([text], x + 4, y - 1, "Helvetica", 9)
+                    x += text_width + 8 + 6
+            y -= 24
+        state["y"] = y
+        state["rows_on_page"] = 0
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.5)
+        if not continued or repeat_header:
+            canvas.line(margin, y, col_x[-1], y)
+            draw_row([[h] for h in HEADER], None, header=True)
+        else:
+            canvas.line(margin, y, col_x[-1], y)
+        if footer:
+            draw_text_lines([f"Sida {page_number}"], width / 2 - 15, margin - 8, "Helvetica", 8)
+
+    bottom_limit = margin + 12
+    current_goal: str | None = None
+    for index, row in enumerate(rows):
+        piece = piece_for(index, row)
+        if row.goal_area != current_goal:
+            start_page(row.goal_area, continued=False)
+            current_goal = row.goal_area
+        elif (rows_per_page and state["rows_on_page"] >= rows_per_page) or (
+            state["y"] - row_height(piece.cells) < bottom_limit
+        ):
+            start_page(row.goal_area, continued=True)
+        if index in split and len(piece.cells[3]) >= 2:
+            comment = piece.cells[3]
+            half = (len(comment) + 1) // 2
+            draw_row((*piece.cells[:3], comment[:half]), piece.fill)
+            start_page(row.goal_area, continued=True)
+            rest_fill = piece.fill if repeat_fill_on_split else None
+            draw_row(([], [], [], comment[half:]), rest_fill)
+        else:
+            draw_row(piece.cells, piece.fill)
+        state["rows_on_page"] += 1
+    if page_number == 0:
+        start_page("", continued=False)
+    canvas.showPage()
+    canvas.save()
+    return path
+
+
+def make_scanned_pdf(path: str | Path, pages: int = 2) -> Path:
+    """A PDF whose pages are only images of a table (no text layer), like a scanned report."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    path = Path(path)
+    width, height = landscape(A4)
+    canvas = Canvas(str(path), pagesize=(width, height))
+    for page in range(pages):
+        image = Image.new("RGB", (842, 595), "white")
+        draw = ImageDraw.Draw(image)
+        draw.text((36, 30), f"AKTIVITETER MALOMRADE - Sida {page + 1}", fill="black")
+        for row in range(6):
+            top = 80 + row * 60
+            draw.rectangle((36, top, 806, top + 60), outline="black")
+            draw.rectangle((436, top, 496, top + 60), fill=("#00B050", "#FFFF00")[row % 2])
+            draw.text((40, top + 5), f"Aktivitet {row + 1}", fill="black")
+        canvas.drawImage(ImageReader(image), 0, 0, width, height)
+        canvas.showPage()
+    canvas.save()
+    return path
