@@ -217,7 +217,7 @@ def _read_table(page, table, cells: list[list[str | None]], fills, state: _State
     else:
         first_data = header_at + 1
     # A heading above the table, or in a merged row above its header, names the goal area.
-    merged_above = [" ".join(t for t in row if t) for row in texts[:first_data]]
+    merged_above = [" ".join(t for t in row if t) for row in texts[: header_at or 0]]
     goal_area, _continued = _heading(above + merged_above)
     if goal_area:
         state.goal_area = goal_area

@@ -302,3 +302,72 @@ def make_scanned_pdf(path: str | Path, pages: int = 2) -> Path:
         canvas.showPage()
     canvas.save()
     return path
+
+
+GOAL_AREAS = (
+    "Ett tillgängligt Västmanland",
+    "Ett välmående Västmanland",
+    "Hållbar utveckling",
+    "Digital omställning",
+)
+UNITS = (
+    "Folkhälsa",
+    "Välfärd",
+    "Samhällsutveckling",
+    "Hållbarhet",
+    "Kultur och ideell sektor",
+    "Näringsliv och kompetensförsörjning",
+    "Ledningsstaben",
+    "Tärna folkhögskola",
+)
+_VERBS = ("Ta fram", "Genomföra", "Stödja", "Utveckla", "Samordna", "Förbättra", "Främja")
+_OBJECTS = (
+    "en länsövergripande handlingsplan för att förebygga psykisk ohälsa",
+    "samverkan mellan kommun och region vid utskrivning från sluten vård",
+    "kompetensinsatser för att stärka folkbibliotekens digitala kompetens",
+    "regionala rutiner till samverkansöverenskommelse barn och unga",
+    "en ökad utbyggnad av digital infrastruktur i Västmanlands län",
+    "insatser utifrån Miljöprogrammet (2018–2022)",
+    "arbetet med hälsofrämjande skola och skolutveckling",
+)
+_COMMENTS = (
+    "Pågår enligt plan.",
+    "Pågår, planerat till hösten.",
+    "Arbetet pågår enligt projektplanen i nära samarbete med Länsstyrelsen.",
+    "Överenskommelsen tas upp i SRB i september och sedan vidare beslutshantering hos "
+    "vardera part.",
+    "Hållbarhetsprogrammet antogs på regionfullmäktige den 26 april 2022.",
+    "Försenat på grund av resursbrist; genomförande planerat aug–nov 2022.",
+    "Når ej måluppfyllelse i år, ny tidplan tas fram under våren 2023.",
+)
+
+
+def sample_rows(
+    n: int,
+    *,
+    goal_areas: Sequence[str] = GOAL_AREAS,
+    statuses: Sequence[str] = ("green", "yellow", "red", "unknown"),
+    seed: int = 7,
+) -> list[ReportRow]:
+    """``n`` plausible Swedish activity rows over ``goal_areas`` (in blocks), reproducibly.
+
+    Statuses cycle through ``statuses``; comments are one to four sentences long, so some wrap
+    over several lines; every activity text is unique (it ends with its number).
+    """
+    import random
+
+    rng = random.Random(seed)
+    per_area = max(1, -(-n // len(goal_areas)))
+    rows = []
+    for i in range(n):
+        sentences = rng.randint(1, 4)
+        rows.append(
+            ReportRow(
+                goal_area=goal_areas[min(i // per_area, len(goal_areas) - 1)],
+                activity=f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)} (nr {i + 1}).",
+                unit=rng.choice(UNITS),
+                status=statuses[i % len(statuses)],
+                comment=" ".join(rng.choice(_COMMENTS) for _ in range(sentences)),
+            )
+        )
+    return rows
