@@ -38,6 +38,7 @@ DATE = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*$")
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 MIN_FILL_SHARE = 0.5  # a fill covering at least this share of the status cell is its colour
 MIN_FILL_SIDE = 2.0  # thinner filled rectangles are ruling lines, not cell shading
+MIN_MARK_SIDE = 4.0  # a coloured square or dot inside the status cell at least this big
 COLUMN_TOLERANCE = 6.0  # points; a headerless table continues the previous one if columns align
 OCR_HINT = (
     "run OCR first (e.g. `ocrmypdf -l swe in.pdf out.pdf`, or `tesseract page.png out -l swe`) "
@@ -85,28 +86,45 @@ class _State:
     text_pages: int = 0
 
 
-def _fills(page) -> list[tuple[float, float, float, float, object]]:
-    """Filled rectangles in drawing order (later ones are painted on top)."""
+Fill = tuple[float, float, float, float, object]  # x0, top, x1, bottom, PDF colour
+
+
+def _fills(page) -> list[Fill]:
+    """Filled shapes (rectangles, and curves such as dots) in drawing order: later on top."""
     return [
         (r["x0"], r["top"], r["x1"], r["bottom"], r.get("non_stroking_color"))
-        for r in page.rects
+        for r in (*page.rects, *page.curves)
         if r.get("fill") and r["width"] >= MIN_FILL_SIDE and r["height"] >= MIN_FILL_SIDE
     ]
 
 
-def _cell_colour(bbox, fills) -> tuple[int, int, int] | None:
-    """The visible fill colour of a cell, or None when it has none (or a white/grey one)."""
+def _cell_colour(bbox, fills: list[Fill]) -> tuple[int, int, int] | None:
+    """The visible colour of a cell, or None when it has none (or a white/grey one).
+
+    A fill that covers most of the cell is its shading; failing that, a coloured mark drawn
+    inside the cell (a square or a dot, as some templates use) gives the status.
+    """
     if bbox is None:
         return None
     x0, top, x1, bottom = bbox
     area = max((x1 - x0) * (bottom - top), 1e-6)
+    mark = None
     for fx0, ftop, fx1, fbottom, colour in reversed(fills):
         overlap_w = min(x1, fx1) - max(x0, fx0)
         overlap_h = min(bottom, fbottom) - max(top, ftop)
-        if overlap_w > 0 and overlap_h > 0 and overlap_w * overlap_h >= MIN_FILL_SHARE * area:
+        if overlap_w <= 0 or overlap_h <= 0:
+            continue
+        if overlap_w * overlap_h >= MIN_FILL_SHARE * area:
+            if mark is not None:  # a mark painted over the cell's shading
+                return mark
             rgb = to_rgb(colour)
             return None if rgb is None or is_neutral(rgb) else rgb
-    return None
+        inside = x0 <= (fx0 + fx1) / 2 <= x1 and top <= (ftop + fbottom) / 2 <= bottom
+        if mark is None and inside and min(fx1 - fx0, fbottom - ftop) >= MIN_MARK_SIDE:
+            rgb = to_rgb(colour)
+            if rgb is not None and not is_neutral(rgb):
+                mark = rgb
+    return mark
 
 
 def _status(word: str, rgb, state: _State, page: int) -> tuple[str, str | None]:
@@ -191,7 +209,8 @@ def _merge_continuation(previous: dict, piece: dict) -> None:
         previous["status"], previous["status_raw"] = piece["status"], piece["status_raw"]
 
 
-def _read_table(page, table, cells: list[list[str | None]], fills, state: _State, above) -> None:
+def _read_table(page, table, cells: list[list[str | None]], fills, state: _State, above) -> bool:
+    """Read one table's activity rows; False when it is not an activity table (e.g. a legend)."""
     page_no = page.page_number
     texts = [[_text(cell) for cell in row] for row in cells]
     header_at = None
@@ -204,7 +223,8 @@ def _read_table(page, table, cells: list[list[str | None]], fills, state: _State
             break
     if header_at is None:
         if state.layout is None or not _columns_align(table, state.layout):
-            if any(t and not LEGEND.search(t) for row in texts for t in row):
+            row_texts = (" ".join(t for t in row if t) for row in texts)
+            if any(text and not LEGEND.search(text) for text in row_texts):
                 state.warnings.append(
                     ReaderWarning(
                         f"page {page_no}: a table without the header Aktivitet | Verksamhet | "
@@ -212,7 +232,7 @@ def _read_table(page, table, cells: list[list[str | None]], fills, state: _State
                         page=page_no,
                     )
                 )
-            return
+            return False
         first_data = 0
     else:
         first_data = header_at + 1
@@ -270,6 +290,7 @@ def _read_table(page, table, cells: list[list[str | None]], fills, state: _State
                 )
             )
         state.records.append(record)
+    return True
 
 
 def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
@@ -290,8 +311,8 @@ def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
     region_top = 0.0
     for table in tables:
         above = _lines_above(page, region_top, table.bbox[1])
-        _read_table(page, table, table.extract(), fills, state, above)
-        region_top = table.bbox[3]
+        if _read_table(page, table, table.extract(), fills, state, above):
+            region_top = table.bbox[3]  # headings for a next table are below this one
 
 
 def _open(path: Path):

@@ -101,7 +101,10 @@ def make_report_pdf(
     fill_status: bool = True,
     unknown_fill: str | None = None,
     repeat_fill_on_split: bool = True,
-    legend: Literal["swatches", "cells", "none"] = "swatches",
+    legend: Literal["swatches", "cells", "boxed", "none"] = "swatches",
+    status_mark: Literal["fill", "square", "dot"] = "fill",
+    border_style: Literal["lines", "rects"] = "lines",
+    new_page_per_goal_area: bool = True,
     heading: Callable[[str], str] = default_heading,
     continued_heading: Literal["forts", "repeat", "none"] = "forts",
     heading_width: float | None = None,
@@ -115,7 +118,8 @@ def make_report_pdf(
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
     Args:
-        rows: the activities in document order; a change of ``goal_area`` starts a new page.
+        rows: the activities in document order; a change of ``goal_area`` starts a new section
+            (heading, legend, header row), on a new page by default.
         rows_per_page: at most this many table rows per page (pages also break when full).
         split_rows: indices into ``rows`` of rows to break across a page boundary: the row ends
             its page showing its activity, unit, status and the first half of its comment lines;
@@ -130,7 +134,14 @@ def make_report_pdf(
         unknown_fill: a fill for ``unknown`` rows (e.g. ``#FFFFFF``); default no fill at all.
         repeat_fill_on_split: the continuation piece of a split row keeps the status colour.
         legend: ``swatches`` (small coloured squares before each legend text), ``cells`` (the
-            legend texts on coloured backgrounds) or ``none``.
+            legend texts on coloured backgrounds), ``boxed`` (each status word on its colour,
+            the line in a bordered box, as in the real reports) or ``none``.
+        status_mark: colour the whole status cell (``fill``), or draw a 10 pt ``square`` or a
+            ``dot`` in its middle.
+        border_style: table rules as stroked ``lines`` or as thin filled ``rects`` (as Word's
+            PDF export draws them).
+        new_page_per_goal_area: start each goal area on a new page (else below the previous
+            table when it fits: two tables, two headings on one page).
         heading: the page heading for a goal area.
         continued_heading: on a goal area's later pages, ``forts. <heading>``, the same heading
             again, or no heading at all (the reader must carry the goal area over).
@@ -190,6 +201,26 @@ def make_report_pdf(
     def row_height(cells: Sequence[list[str]]) -> float:
         return max(1, *(len(c) for c in cells)) * leading + 2 * pad
 
+    def rule(x0: float, y0: float, x1: float, y1: float) -> None:
+        """A table ruling line: a stroked line, or a thin filled rectangle as Word draws them."""
+        if border_style == "rects":
+            canvas.setFillColorRGB(0, 0, 0)
+            canvas.rect(x0 - 0.25, y0 - 0.25, x1 - x0 + 0.5, y1 - y0 + 0.5, stroke=0, fill=1)
+        else:
+            canvas.setStrokeColorRGB(0, 0, 0)
+            canvas.setLineWidth(0.5)
+            canvas.line(x0, y0, x1, y1)
+
+    def draw_status(fill: str, top: float, h: float) -> None:
+        _set_fill(canvas, fill, colour_space)
+        cx, cy = col_x[2] + column_widths[2] / 2, top - h / 2
+        if status_mark == "square":
+            canvas.rect(cx - 5, cy - 5, 10, 10, stroke=0, fill=1)
+        elif status_mark == "dot":
+            canvas.circle(cx, cy, 5, stroke=0, fill=1)
+        else:
+            canvas.rect(col_x[2], top - h, column_widths[2], h, stroke=0, fill=1)
+
     def draw_row(cells: Sequence[list[str]], fill: str | None, header: bool = False) -> None:
         h = row_height(cells)
         top = state["y"]
@@ -197,85 +228,111 @@ def make_report_pdf(
             _set_fill(canvas, HEADER_FILL, "rgb")
             canvas.rect(margin, top - h, table_width, h, stroke=0, fill=1)
         if fill:
-            _set_fill(canvas, fill, colour_space)
-            canvas.rect(col_x[2], top - h, column_widths[2], h, stroke=0, fill=1)
+            draw_status(fill, top, h)
         font = "Helvetica-Bold" if header else "Helvetica"
         for column, lines in enumerate(cells):
             draw_text_lines(lines, col_x[column] + pad, top - pad + 1, font, font_size)
-        canvas.setStrokeColorRGB(0, 0, 0)
-        canvas.setLineWidth(0.5)
-        canvas.line(margin, top - h, col_x[-1], top - h)
+        rule(margin, top - h, col_x[-1], top - h)
         for x in col_x:
-            canvas.line(x, top, x, top - h)
+            rule(x, top - h, x, top)
         state["y"] = top - h
+        state["rows_on_page"] += 1
 
-    def start_page(goal_area: str, continued: bool) -> None:
+    def new_page() -> None:
         nonlocal page_number
         if page_number:
             canvas.showPage()
         page_number += 1
-        y = height - margin
         if date_text:
-            draw_text_lines([date_text], width - margin - 60, y + 12, "Helvetica", 9)
+            draw_text_lines([date_text], width - margin - 60, height - margin + 12, "Helvetica", 9)
+        if footer:
+            draw_text_lines([f"Sida {page_number}"], width / 2 - 15, margin - 8, "Helvetica", 8)
+        state["y"] = height - margin
+        state["rows_on_page"] = 0
+
+    def heading_lines(goal_area: str, continued: bool) -> list[str]:
         title = None
         if not continued or continued_heading == "repeat":
             title = heading(goal_area)
         elif continued_heading == "forts":
             title = "forts. " + heading(goal_area)
-        if title:
-            lines = simpleSplit(title, "Helvetica-Bold", 14, heading_width or table_width)
+        return (
+            simpleSplit(title, "Helvetica-Bold", 14, heading_width or table_width) if title else []
+        )
+
+    def section_height(goal_area: str, first_row: Sequence[list[str]]) -> float:
+        lines = heading_lines(goal_area, False)
+        legend_h = 24 if legend != "none" else 0
+        return len(lines) * 17.5 + 6 + legend_h + row_height([["x"]]) + row_height(first_row)
+
+    def draw_legend(y: float) -> None:
+        x = margin
+        for status, text in LEGEND:
+            text_width = canvas.stringWidth(text, "Helvetica", 9)
+            _set_fill(canvas, OFFICE_SHADES[status], colour_space)
+            if legend == "swatches":
+                canvas.rect(x, y - 11, 9, 9, stroke=0, fill=1)
+                draw_text_lines([text], x + 13, y, "Helvetica", 9)
+                x += 13 + text_width + 18
+            elif legend == "cells":
+                canvas.rect(x, y - 14, text_width + 8, 14, stroke=0, fill=1)
+                draw_text_lines([text], x + 4, y - 1, "Helvetica", 9)
+                x += text_width + 8 + 6
+            else:  # boxed: the status word on its colour, the whole line in a bordered box
+                word = text.split(" ", 1)[0]
+                canvas.rect(x + 4, y - 13, canvas.stringWidth(word, "Helvetica", 9), 12, 0, 1)
+                draw_text_lines([text], x + 4, y - 1, "Helvetica", 9)
+                x += text_width + 24
+        if legend == "boxed":
+            canvas.setStrokeColorRGB(0, 0, 0)
+            canvas.setLineWidth(0.5)
+            canvas.rect(margin, y - 16, x - margin, 16, stroke=1, fill=0)
+
+    def start_section(goal_area: str, continued: bool) -> None:
+        y = state["y"]
+        lines = heading_lines(goal_area, continued)
+        if lines:
             draw_text_lines(lines, margin, y, "Helvetica-Bold", 14)
             y -= len(lines) * 14 * 1.25 + 6
         if legend != "none":
-            x = margin
-            for status, text in LEGEND:
-                text_width = canvas.stringWidth(text, "Helvetica", 9)
-                if legend == "swatches":
-                    _set_fill(canvas, OFFICE_SHADES[status], colour_space)
-                    canvas.rect(x, y - 11, 9, 9, stroke=0, fill=1)
-                    draw_text_lines([text], x + 13, y, "Helvetica", 9)
-                    x += 13 + text_width + 18
-                else:
-                    _set_fill(canvas, OFFICE_SHADES[status], colour_space)
-                    canvas.rect(x, y - 14, text_width + 8, 14, stroke=0, fill=1)
-                    draw_text_lines([text], x + 4, y - 1, "Helvetica", 9)
-                    x += text_width + 8 + 6
+            draw_legend(y)
             y -= 24
         state["y"] = y
-        state["rows_on_page"] = 0
-        canvas.setStrokeColorRGB(0, 0, 0)
-        canvas.setLineWidth(0.5)
+        rule(margin, y, col_x[-1], y)
         if not continued or repeat_header:
-            canvas.line(margin, y, col_x[-1], y)
             draw_row([[h] for h in HEADER], None, header=True)
-        else:
-            canvas.line(margin, y, col_x[-1], y)
-        if footer:
-            draw_text_lines([f"Sida {page_number}"], width / 2 - 15, margin - 8, "Helvetica", 8)
+        state["rows_on_page"] = 0
 
     bottom_limit = margin + 12
     current_goal: str | None = None
     for index, row in enumerate(rows):
         piece = piece_for(index, row)
         if row.goal_area != current_goal:
-            start_page(row.goal_area, continued=False)
+            room = state["y"] - 24 - section_height(row.goal_area, piece.cells) >= bottom_limit
+            if new_page_per_goal_area or page_number == 0 or not room:
+                new_page()
+            else:
+                state["y"] -= 24  # a gap between two goal areas' tables on one page
+            start_section(row.goal_area, continued=False)
             current_goal = row.goal_area
         elif (rows_per_page and state["rows_on_page"] >= rows_per_page) or (
             state["y"] - row_height(piece.cells) < bottom_limit
         ):
-            start_page(row.goal_area, continued=True)
+            new_page()
+            start_section(row.goal_area, continued=True)
         if index in split and len(piece.cells[3]) >= 2:
             comment = piece.cells[3]
             half = (len(comment) + 1) // 2
             draw_row((*piece.cells[:3], comment[:half]), piece.fill)
-            start_page(row.goal_area, continued=True)
+            new_page()
+            start_section(row.goal_area, continued=True)
             rest_fill = piece.fill if repeat_fill_on_split else None
             draw_row(([], [], [], comment[half:]), rest_fill)
         else:
             draw_row(piece.cells, piece.fill)
-        state["rows_on_page"] += 1
     if page_number == 0:
-        start_page("", continued=False)
+        new_page()
+        start_section("", continued=False)
     canvas.showPage()
     canvas.save()
     return path

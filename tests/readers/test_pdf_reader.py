@@ -234,6 +234,32 @@ def test_hyphenation_at_line_ends(tmp_path):
     assert read_report(path).rows["comment"].to_list() == expected
 
 
+@pytest.mark.parametrize("mark", ["square", "dot"])
+def test_a_coloured_mark_inside_the_status_cell(tmp_path, mark):
+    rows = sample_rows(8, goal_areas=("Ett välmående Västmanland",), seed=4)
+    path = make_report_pdf(tmp_path / "mark.pdf", rows, status_mark=mark, unknown_fill="#FFFFFF")
+    assert_rows(read_report(path).rows, rows)
+
+
+def test_word_style_rules_drawn_as_thin_rectangles_and_a_boxed_legend(tmp_path):
+    rows = sample_rows(14, goal_areas=("Ett tillgängligt Västmanland", "Hållbar utveckling"))
+    path = make_report_pdf(
+        tmp_path / "word.pdf", rows, border_style="rects", legend="boxed", rows_per_page=5
+    )
+    result = read_report(path)
+    assert_rows(result.rows, rows)
+    assert result.warnings == []
+
+
+def test_two_goal_areas_on_one_page(tmp_path):
+    rows = sample_rows(8, goal_areas=("Ett tillgängligt Västmanland", "Digital omställning"))
+    rows = [ReportRow(r.goal_area, r.activity, r.unit, r.status, "Kort.") for r in rows]
+    path = make_report_pdf(tmp_path / "two.pdf", rows, new_page_per_goal_area=False)
+    result = read_report(path).rows
+    assert_rows(result, rows)
+    assert result["page"].unique().to_list() == [1]
+
+
 def test_auto_detects_pdf_whatever_the_extension(big_report, tmp_path):
     path, rows = big_report
     renamed = tmp_path / "rapport.bin"
