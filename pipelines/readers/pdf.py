@@ -182,7 +182,8 @@ def _heading(lines: list[str]) -> tuple[str | None, bool]:
 def _lines_above(page, top: float, bottom: float) -> list[str]:
     if bottom - top < 1:
         return []
-    region = page.crop((0, max(top, 0), page.width, min(bottom, page.height)))
+    # filter, not crop: on a /Rotate'd page the text can lie outside pdfplumber's page box.
+    region = page.filter(lambda obj: obj.get("top", -1) >= top and obj.get("bottom", 1e9) <= bottom)
     return [
         unicodedata.normalize("NFC", line["text"]).strip()
         for line in region.extract_text_lines(return_chars=False)

@@ -114,6 +114,7 @@ def make_report_pdf(
     font_size: float = 9,
     column_widths: Sequence[float] = (250, 150, 60, 300),
     page_size: tuple[float, float] = landscape(A4),
+    rotated: bool = False,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -153,6 +154,8 @@ def make_report_pdf(
         font_size: the table text size (leading is 1.25 × this).
         column_widths: widths of the four columns in points.
         page_size: the page size in points (default landscape A4).
+        rotated: store the pages as portrait with ``/Rotate 90`` (how some tools save
+            landscape pages) instead of as landscape media boxes.
     """
     path = Path(path)
     shades = dict(OFFICE_SHADES if shades is None else shades)
@@ -187,7 +190,7 @@ def make_report_pdf(
         )
         return _Piece(cells, row.status, fill)
 
-    canvas = Canvas(str(path), pagesize=page_size)
+    canvas = Canvas(str(path), pagesize=(height, width) if rotated else page_size)
     canvas.setTitle("Uppföljning aktivitetsplan")
     page_number = 0
     state = {"y": 0.0, "rows_on_page": 0}
@@ -243,6 +246,9 @@ def make_report_pdf(
         if page_number:
             canvas.showPage()
         page_number += 1
+        if rotated:  # a portrait page shown turned a quarter: draw in landscape coordinates
+            canvas.setPageRotation(90)
+            canvas.transform(0, 1, -1, 0, height, 0)
         if date_text:
             draw_text_lines([date_text], width - margin - 60, height - margin + 12, "Helvetica", 9)
         if footer:

@@ -260,6 +260,13 @@ def test_two_goal_areas_on_one_page(tmp_path):
     assert result["page"].unique().to_list() == [1]
 
 
+def test_landscape_pages_stored_as_rotated_portrait_pages(tmp_path):
+    goal = "Ett välmående Västmanland med god och jämlik hälsa för alla invånare i hela länet"
+    rows = sample_rows(12, goal_areas=(goal, "Digital omställning"), seed=8)
+    path = make_report_pdf(tmp_path / "rotated.pdf", rows, rows_per_page=4, rotated=True)
+    assert_rows(read_report(path).rows, rows)
+
+
 def test_auto_detects_pdf_whatever_the_extension(big_report, tmp_path):
     path, rows = big_report
     renamed = tmp_path / "rapport.bin"
