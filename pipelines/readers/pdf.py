@@ -45,6 +45,11 @@ OCR_HINT = (
     "and ingest the text with --format ocr-text"
 )
 
+TEXT_HINT = (
+    "extract its text (e.g. `pdftotext -layout in.pdf out.txt`) and ingest that with "
+    "--format ocr-text"
+)
+
 _ALIASES = {alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
 _EXTRA_SCHEMA = {"status_raw": pl.String(), "page": pl.Int64()}
 
@@ -59,12 +64,22 @@ def _text(cell: str | None) -> str:
 
 
 def _header_mapping(cells: list[str]) -> dict[str, int]:
+    """Column positions when ``cells`` is the header row, else ``{}``.
+
+    A header whose status column has no title (the coloured cells explain themselves) still
+    maps: its one blank header cell is the status column.
+    """
     mapping: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        column = _ALIASES.get(cell.casefold())
+        column = _ALIASES.get(cell.casefold().strip(" :*"))
         if column and column not in mapping:
             mapping[column] = index
-    return mapping if "activity" in mapping and len(mapping) >= 3 else {}
+    if "activity" not in mapping or len(mapping) < 3:
+        return {}
+    blanks = [index for index, cell in enumerate(cells) if not cell]
+    if "status" not in mapping and len(blanks) == 1:
+        mapping["status"] = blanks[0]
+    return mapping
 
 
 @dataclass
@@ -84,6 +99,7 @@ class _State:
     warnings: list[ReaderWarning] = field(default_factory=list)
     headers_seen: int = 0
     text_pages: int = 0
+    image_pages: int = 0  # pages with text over images (OCR'd scans) and no ruled table
 
 
 Fill = tuple[float, float, float, float, object]  # x0, top, x1, bottom, PDF colour
@@ -302,6 +318,7 @@ def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
     state.text_pages += 1
     tables = sorted(page.find_tables(TABLE_SETTINGS), key=lambda t: t.bbox[1])
     if not tables:
+        state.image_pages += bool(page.images)
         state.warnings.append(
             ReaderWarning(
                 f"page {page.page_number}: no ruled table; skipped", page=page.page_number
@@ -359,6 +376,11 @@ def read(path: Path, fmt: str = "pdf") -> ReaderResult:
         if state.text_pages == 0 or scanned_pages:
             raise ReportFormatError(
                 f"{path.name}: the PDF has no text layer (a scanned image); {OCR_HINT}"
+            )
+        if state.image_pages:
+            raise ReportFormatError(
+                f"{path.name}: text but no ruled table Aktivitet | Verksamhet | Status | "
+                f"Kommentar, over page images (a scan with an OCR layer?); {TEXT_HINT}"
             )
         raise ReportFormatError(
             f"{path.name}: no table with the header Aktivitet | Verksamhet | Status | Kommentar; "

@@ -115,6 +115,7 @@ def make_report_pdf(
     column_widths: Sequence[float] = (250, 150, 60, 300),
     page_size: tuple[float, float] = landscape(A4),
     rotated: bool = False,
+    header: Sequence[str] = HEADER,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -156,6 +157,7 @@ def make_report_pdf(
         page_size: the page size in points (default landscape A4).
         rotated: store the pages as portrait with ``/Rotate 90`` (how some tools save
             landscape pages) instead of as landscape media boxes.
+        header: the four column titles of the header row.
     """
     path = Path(path)
     shades = dict(OFFICE_SHADES if shades is None else shades)
@@ -306,7 +308,7 @@ def make_report_pdf(
         state["y"] = y
         rule(margin, y, col_x[-1], y)
         if not continued or repeat_header:
-            draw_row([[h] for h in HEADER], None, header=True)
+            draw_row([[h] if h else [] for h in header], None, header=True)
         state["rows_on_page"] = 0
 
     bottom_limit = margin + 12
@@ -344,8 +346,12 @@ def make_report_pdf(
     return path
 
 
-def make_scanned_pdf(path: str | Path, pages: int = 2) -> Path:
-    """A PDF whose pages are only images of a table (no text layer), like a scanned report."""
+def make_scanned_pdf(path: str | Path, pages: int = 2, *, ocr_layer: bool = False) -> Path:
+    """A PDF whose pages are only images of a table, like a scanned report.
+
+    With ``ocr_layer`` the page also carries invisible text over the image (what OCR tools
+    such as ocrmypdf add): a text layer, but no vector table.
+    """
     from PIL import Image, ImageDraw
     from reportlab.lib.utils import ImageReader
 
@@ -362,6 +368,14 @@ def make_scanned_pdf(path: str | Path, pages: int = 2) -> Path:
             draw.rectangle((436, top, 496, top + 60), fill=("#00B050", "#FFFF00")[row % 2])
             draw.text((40, top + 5), f"Aktivitet {row + 1}", fill="black")
         canvas.drawImage(ImageReader(image), 0, 0, width, height)
+        if ocr_layer:
+            text = canvas.beginText()
+            text.setTextRenderMode(3)  # invisible
+            text.setFont("Helvetica", 10)
+            text.setTextOrigin(36, height - 40)
+            text.textLine(f"AKTIVITETER MÅLOMRÅDE - Sida {page + 1}")
+            text.textLine("Aktivitet Verksamhet Status Kommentar")
+            canvas.drawText(text)
         canvas.showPage()
     canvas.save()
     return path

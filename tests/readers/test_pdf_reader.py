@@ -267,6 +267,13 @@ def test_landscape_pages_stored_as_rotated_portrait_pages(tmp_path):
     assert_rows(read_report(path).rows, rows)
 
 
+def test_header_variants_and_an_untitled_status_column(tmp_path):
+    rows = sample_rows(6, goal_areas=("Hållbar utveckling",), seed=12)
+    header = ("AKTIVITET", "Ansvarig verksamhet", "", "Kommentar:")
+    path = make_report_pdf(tmp_path / "header.pdf", rows, header=header)
+    assert_rows(read_report(path).rows, rows)
+
+
 def test_auto_detects_pdf_whatever_the_extension(big_report, tmp_path):
     path, rows = big_report
     renamed = tmp_path / "rapport.bin"
@@ -283,6 +290,13 @@ def test_scanned_pdf_says_it_has_no_text_layer(tmp_path):
     message = str(info.value)
     assert "\n" not in message
     assert "ocr-text" in message and "ocrmypdf" in message
+
+
+def test_scan_with_an_ocr_text_layer_points_to_the_text_reader(tmp_path):
+    path = make_scanned_pdf(tmp_path / "ocrd.pdf", ocr_layer=True)
+    with pytest.raises(ReportFormatError, match="OCR layer") as info:
+        read_report(path)
+    assert "--format ocr-text" in str(info.value)
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.1])
