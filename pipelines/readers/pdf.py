@@ -10,6 +10,12 @@ the fill drawn under the status cell (or from a status word written in it), and 
 area from the nearest heading above the table. Only cells of that table become rows, so the
 legend's swatches, the page date and the footer never do. A row broken over a page boundary
 (the next page starts with a row that has a comment but no activity) is joined back together.
+
+Besides the reader columns, rows carry ``page`` (where the row starts) and ``status_raw`` (the
+fill as ``#RRGGBB``, or the word written in the cell). A fill that is no traffic light (blue,
+say) is kept as the status so that validation quarantines the row with the colour as reason.
+Not read: tables without ruling lines (the page gets a warning) and scans without a text layer
+(``ReportFormatError`` that says to OCR them and use the text reader).
 """
 
 from __future__ import annotations

@@ -2,18 +2,24 @@
 
 Reusable by any test or benchmark that needs a PDF report::
 
-    from tests.readers.pdf_factory import ReportRow, make_report_pdf
+    from tests.readers.pdf_factory import ReportRow, make_report_pdf, make_scanned_pdf, sample_rows
 
     rows = [ReportRow("Ett tillgängligt Västmanland", "Ta fram en plan.", "Välfärd", "green",
                       "Pågår enligt plan.")]
     make_report_pdf(tmp_path / "report.pdf", rows, rows_per_page=8)
+    make_report_pdf(tmp_path / "big.pdf", sample_rows(140), split_rows=[10])  # 15 pages
+    make_scanned_pdf(tmp_path / "scan.pdf")  # images only: no text layer
 
 Layout of every page (landscape A4 by default): a date line, the page heading
 (``AKTIVITETER MÅLOMRÅDE - <goal area>``; ``forts. …`` on a goal area's continued pages), a
 legend line with coloured swatches, then one ruled table ``Aktivitet | Verksamhet | Status |
 Kommentar`` whose status cells are filled with the traffic-light colour (no text by default),
 and a footer ``Sida n``. Each goal area starts on a new page. Cell text is wrapped to the column
-width; a ``\\n`` in a text forces a line break there (to test hyphenation at line ends).
+width; a ``\\n`` in a text forces a line break there (to test hyphenation at line ends). The
+options of ``make_report_pdf`` vary what real reports vary: shades and colour spaces, status
+words, marks instead of fills, legend styles, headings, rows split over pages, Word-style rules,
+rotated pages. ``ReportRow`` values are the ground truth a reader must give back (a ``\\n``
+aside).
 """
 
 from __future__ import annotations
