@@ -98,7 +98,6 @@ class _Layout:
 
 @dataclass
 class _State:
-    name: str
     goal_area: str | None = None
     layout: _Layout | None = None
     records: list[dict] = field(default_factory=list)
@@ -184,9 +183,13 @@ def _status(word: str, rgb, state: _State, page: int) -> tuple[str, str | None]:
     return colour_status, hex_colour
 
 
-def _heading(lines: list[str]) -> tuple[str | None, bool]:
-    """(goal area, continued?) from the text lines above a table; the last heading wins."""
-    found: tuple[str | None, bool] = (None, False)
+def _heading(lines: list[str]) -> str | None:
+    """The goal area named by the last page heading among the text lines above a table.
+
+    ``forts.`` (continued) headings name it too; a heading wrapped over several lines runs
+    until the legend line, a date line or the table.
+    """
+    found = None
     for index, line in enumerate(lines):
         match = HEADING.match(line)
         if not match:
@@ -196,8 +199,7 @@ def _heading(lines: list[str]) -> tuple[str | None, bool]:
             if LEGEND.search(following) or DATE.fullmatch(following) or HEADING.match(following):
                 break
             parts.append(following)
-        name = DATE.sub("", join_lines(parts)).strip(" -–—:")
-        found = (name or None, bool(match["forts"]))
+        found = DATE.sub("", join_lines(parts)).strip(" -–—:") or None
     return found
 
 
@@ -261,7 +263,7 @@ def _read_table(page, table, cells: list[list[str | None]], fills, state: _State
         first_data = header_at + 1
     # A heading above the table, or in a merged row above its header, names the goal area.
     merged_above = [" ".join(t for t in row if t) for row in texts[: header_at or 0]]
-    goal_area, _continued = _heading(above + merged_above)
+    goal_area = _heading(above + merged_above)
     if goal_area:
         state.goal_area = goal_area
     elif state.goal_area is None and not state.records:
@@ -360,7 +362,7 @@ def _open(path: Path):
 
 def read(path: Path, fmt: str = "pdf") -> ReaderResult:
     path = Path(path)
-    state = _State(path.name)
+    state = _State()
     scanned_pages: list[int] = []
     pdf = _open(path)
     with pdf:

@@ -122,6 +122,7 @@ def make_report_pdf(
     page_size: tuple[float, float] = landscape(A4),
     rotated: bool = False,
     header: Sequence[str] = HEADER,
+    heading_in_table: bool = False,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -164,6 +165,8 @@ def make_report_pdf(
         rotated: store the pages as portrait with ``/Rotate 90`` (how some tools save
             landscape pages) instead of as landscape media boxes.
         header: the four column titles of the header row.
+        heading_in_table: put the heading in a full-width first row of the table (below the
+            legend) instead of above it.
     """
     path = Path(path)
     shades = dict(OFFICE_SHADES if shades is None else shades)
@@ -305,14 +308,21 @@ def make_report_pdf(
     def start_section(goal_area: str, continued: bool) -> None:
         y = state["y"]
         lines = heading_lines(goal_area, continued)
-        if lines:
+        if lines and not heading_in_table:
             draw_text_lines(lines, margin, y, "Helvetica-Bold", 14)
             y -= len(lines) * 14 * 1.25 + 6
         if legend != "none":
             draw_legend(y)
             y -= 24
-        state["y"] = y
         rule(margin, y, col_x[-1], y)
+        if lines and heading_in_table:  # a full-width first row of the table
+            h = len(lines) * 14 * 1.25 + 2 * pad
+            draw_text_lines(lines, margin + pad, y - pad, "Helvetica-Bold", 14)
+            rule(margin, y - h, margin, y)
+            rule(col_x[-1], y - h, col_x[-1], y)
+            y -= h
+            rule(margin, y, col_x[-1], y)
+        state["y"] = y
         if not continued or repeat_header:
             draw_row([[h] if h else [] for h in header], None, header=True)
         state["rows_on_page"] = 0

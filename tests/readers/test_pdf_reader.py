@@ -201,6 +201,14 @@ def test_repeated_headings_and_visionsmal_headings_with_dashes(tmp_path):
     assert_rows(read_report(path).rows, rows)
 
 
+def test_heading_in_a_merged_first_row_of_the_table(tmp_path):
+    rows = sample_rows(12, goal_areas=("Ett tillgängligt Västmanland", "Hållbar utveckling"))
+    path = make_report_pdf(tmp_path / "merged.pdf", rows, rows_per_page=4, heading_in_table=True)
+    result = read_report(path)
+    assert_rows(result.rows, rows)
+    assert result.warnings == []
+
+
 def test_a_heading_wrapped_over_two_lines(tmp_path):
     goal = "Ett välmående Västmanland med god och jämlik hälsa för alla invånare i länet"
     rows = [ReportRow(goal, f"Aktivitet {i}", "Folkhälsa", "green", "Pågår.") for i in range(5)]
