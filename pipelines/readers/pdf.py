@@ -215,12 +215,13 @@ def _lines_above(page, top: float, bottom: float) -> list[str]:
 
 
 def _columns_align(table, layout: _Layout) -> bool:
-    cells = table.rows[0].cells if table.rows else []
+    """Does a table without a header row have the columns of the last header seen?"""
+    full_rows = (row.cells for row in table.rows if all(cell is not None for cell in row.cells))
+    cells = next(full_rows, [])  # merged rows (a legend or a heading) hide the columns
     if len(cells) != len(layout.x_edges):
         return False
     return all(
-        cell is not None and abs(cell[0] - x) <= COLUMN_TOLERANCE
-        for cell, x in zip(cells, layout.x_edges, strict=True)
+        abs(cell[0] - x) <= COLUMN_TOLERANCE for cell, x in zip(cells, layout.x_edges, strict=True)
     )
 
 
@@ -275,9 +276,13 @@ def _read_table(page, table, cells: list[list[str | None]], fills, state: _State
         row_index = first_data + offset
         values = {col: row[i] if i < len(row) else "" for col, i in mapping.items()}
         joined = " ".join(v for v in values.values() if v)
-        is_legend = bool(joined and LEGEND.search(joined) and not values.get("activity"))
+        legend_words = len(LEGEND.findall(joined))
+        is_legend = legend_words >= 2 or (legend_words == 1 and not values.get("activity"))
         if is_legend or _header_mapping(row):
             continue  # a repeated header row or a legend inside the table
+        if sum(1 for v in values.values() if v) == 1 and HEADING.match(joined):
+            state.goal_area = _heading([joined]) or state.goal_area  # a heading row
+            continue
         bbox_cells = table.rows[row_index].cells
         status_index = mapping.get("status")
         has_status = status_index is not None and status_index < len(bbox_cells)

@@ -107,7 +107,7 @@ def make_report_pdf(
     fill_status: bool = True,
     unknown_fill: str | None = None,
     repeat_fill_on_split: bool = True,
-    legend: Literal["swatches", "cells", "boxed", "none"] = "swatches",
+    legend: Literal["swatches", "cells", "boxed", "in_table", "none"] = "swatches",
     status_mark: Literal["fill", "square", "dot"] = "fill",
     border_style: Literal["lines", "rects"] = "lines",
     new_page_per_goal_area: bool = True,
@@ -144,7 +144,8 @@ def make_report_pdf(
         repeat_fill_on_split: the continuation piece of a split row keeps the status colour.
         legend: ``swatches`` (small coloured squares before each legend text), ``cells`` (the
             legend texts on coloured backgrounds), ``boxed`` (each status word on its colour,
-            the line in a bordered box, as in the real reports) or ``none``.
+            the line in a bordered box, as in the real reports), ``in_table`` (swatches in a
+            full-width first row of the table, on every page) or ``none``.
         status_mark: colour the whole status cell (``fill``), or draw a 10 pt ``square`` or a
             ``dot`` in its middle.
         border_style: table rules as stroked ``lines`` or as thin filled ``rects`` (as Word's
@@ -279,7 +280,7 @@ def make_report_pdf(
 
     def section_height(goal_area: str, first_row: Sequence[list[str]]) -> float:
         lines = heading_lines(goal_area, False)
-        legend_h = 24 if legend != "none" else 0
+        legend_h = {"none": 0, "in_table": 20}.get(legend, 24)
         return len(lines) * 17.5 + 6 + legend_h + row_height([["x"]]) + row_height(first_row)
 
     def draw_legend(y: float) -> None:
@@ -287,7 +288,7 @@ def make_report_pdf(
         for status, text in LEGEND:
             text_width = canvas.stringWidth(text, "Helvetica", 9)
             _set_fill(canvas, OFFICE_SHADES[status], colour_space)
-            if legend == "swatches":
+            if legend in ("swatches", "in_table"):
                 canvas.rect(x, y - 11, 9, 9, stroke=0, fill=1)
                 draw_text_lines([text], x + 13, y, "Helvetica", 9)
                 x += 13 + text_width + 18
@@ -311,10 +312,16 @@ def make_report_pdf(
         if lines and not heading_in_table:
             draw_text_lines(lines, margin, y, "Helvetica-Bold", 14)
             y -= len(lines) * 14 * 1.25 + 6
-        if legend != "none":
+        if legend not in ("none", "in_table"):
             draw_legend(y)
             y -= 24
         rule(margin, y, col_x[-1], y)
+        if legend == "in_table":  # a full-width first row of the table on every page
+            draw_legend(y - pad + 1)
+            rule(margin, y - 20, margin, y)
+            rule(col_x[-1], y - 20, col_x[-1], y)
+            y -= 20
+            rule(margin, y, col_x[-1], y)
         if lines and heading_in_table:  # a full-width first row of the table
             h = len(lines) * 14 * 1.25 + 2 * pad
             draw_text_lines(lines, margin + pad, y - pad, "Helvetica-Bold", 14)

@@ -170,10 +170,13 @@ def test_a_colour_that_is_no_traffic_light_is_kept_for_quarantine(tmp_path):
     assert "#4472C4" in result.warnings[0].message
 
 
-@pytest.mark.parametrize("legend", ["swatches", "cells", "none"])
-def test_the_legend_never_becomes_a_row(tmp_path, legend):
+@pytest.mark.parametrize("legend", ["swatches", "cells", "boxed", "in_table", "none"])
+@pytest.mark.parametrize("repeat_header", [True, False])
+def test_the_legend_never_becomes_a_row(tmp_path, legend, repeat_header):
     rows = sample_rows(10, goal_areas=("Ett tillgängligt Västmanland", "Hållbar utveckling"))
-    path = make_report_pdf(tmp_path / "legend.pdf", rows, legend=legend, rows_per_page=4)
+    path = make_report_pdf(
+        tmp_path / "legend.pdf", rows, legend=legend, rows_per_page=4, repeat_header=repeat_header
+    )
     result = read_report(path)
     assert_rows(result.rows, rows)
     assert not result.rows["activity"].str.contains("=").any()
@@ -201,9 +204,17 @@ def test_repeated_headings_and_visionsmal_headings_with_dashes(tmp_path):
     assert_rows(read_report(path).rows, rows)
 
 
-def test_heading_in_a_merged_first_row_of_the_table(tmp_path):
+@pytest.mark.parametrize("repeat_header", [True, False])
+def test_heading_in_a_merged_first_row_of_the_table(tmp_path, repeat_header):
     rows = sample_rows(12, goal_areas=("Ett tillgängligt Västmanland", "Hållbar utveckling"))
-    path = make_report_pdf(tmp_path / "merged.pdf", rows, rows_per_page=4, heading_in_table=True)
+    path = make_report_pdf(
+        tmp_path / "merged.pdf",
+        rows,
+        rows_per_page=4,
+        heading_in_table=True,
+        legend="in_table",
+        repeat_header=repeat_header,
+    )
     result = read_report(path)
     assert_rows(result.rows, rows)
     assert result.warnings == []
