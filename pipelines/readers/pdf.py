@@ -387,9 +387,7 @@ def read(path: Path, fmt: str = "pdf") -> ReaderResult:
             ) from exc
     if not state.headers_seen:
         if state.text_pages == 0 or scanned_pages:
-            raise ReportFormatError(
-                f"{path.name}: the PDF has no text layer (a scanned image); {OCR_HINT}"
-            )
+            raise ReportFormatError(f"{path.name}: the PDF has no text layer (a scan?); {OCR_HINT}")
         if state.image_pages:
             raise ReportFormatError(
                 f"{path.name}: text but no ruled table Aktivitet | Verksamhet | Status | "

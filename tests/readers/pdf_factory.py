@@ -123,6 +123,7 @@ def make_report_pdf(
     rotated: bool = False,
     header: Sequence[str] = HEADER,
     heading_in_table: bool = False,
+    scanned_pages: int = 0,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -168,6 +169,7 @@ def make_report_pdf(
         header: the four column titles of the header row.
         heading_in_table: put the heading in a full-width first row of the table (below the
             legend) instead of above it.
+        scanned_pages: append this many image-only pages (no text layer) after the table.
     """
     path = Path(path)
     shades = dict(OFFICE_SHADES if shades is None else shades)
@@ -364,9 +366,37 @@ def make_report_pdf(
     if page_number == 0:
         new_page()
         start_section("", continued=False)
+    for extra in range(scanned_pages):
+        canvas.showPage()
+        _draw_scan_page(canvas, page_number + extra + 1)
     canvas.showPage()
     canvas.save()
     return path
+
+
+def _draw_scan_page(canvas: Canvas, number: int, ocr_layer: bool = False) -> None:
+    """One landscape page that is only an image of a table (optionally with invisible text)."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    width, height = landscape(A4)
+    image = Image.new("RGB", (842, 595), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((36, 30), f"AKTIVITETER MALOMRADE - Sida {number}", fill="black")
+    for row in range(6):
+        top = 80 + row * 60
+        draw.rectangle((36, top, 806, top + 60), outline="black")
+        draw.rectangle((436, top, 496, top + 60), fill=("#00B050", "#FFFF00")[row % 2])
+        draw.text((40, top + 5), f"Aktivitet {row + 1}", fill="black")
+    canvas.drawImage(ImageReader(image), 0, 0, width, height)
+    if ocr_layer:
+        text = canvas.beginText()
+        text.setTextRenderMode(3)  # invisible
+        text.setFont("Helvetica", 10)
+        text.setTextOrigin(36, height - 40)
+        text.textLine(f"AKTIVITETER MÅLOMRÅDE - Sida {number}")
+        text.textLine("Aktivitet Verksamhet Status Kommentar")
+        canvas.drawText(text)
 
 
 def make_scanned_pdf(path: str | Path, pages: int = 2, *, ocr_layer: bool = False) -> Path:
@@ -375,30 +405,10 @@ def make_scanned_pdf(path: str | Path, pages: int = 2, *, ocr_layer: bool = Fals
     With ``ocr_layer`` the page also carries invisible text over the image (what OCR tools
     such as ocrmypdf add): a text layer, but no vector table.
     """
-    from PIL import Image, ImageDraw
-    from reportlab.lib.utils import ImageReader
-
     path = Path(path)
-    width, height = landscape(A4)
-    canvas = Canvas(str(path), pagesize=(width, height))
+    canvas = Canvas(str(path), pagesize=landscape(A4))
     for page in range(pages):
-        image = Image.new("RGB", (842, 595), "white")
-        draw = ImageDraw.Draw(image)
-        draw.text((36, 30), f"AKTIVITETER MALOMRADE - Sida {page + 1}", fill="black")
-        for row in range(6):
-            top = 80 + row * 60
-            draw.rectangle((36, top, 806, top + 60), outline="black")
-            draw.rectangle((436, top, 496, top + 60), fill=("#00B050", "#FFFF00")[row % 2])
-            draw.text((40, top + 5), f"Aktivitet {row + 1}", fill="black")
-        canvas.drawImage(ImageReader(image), 0, 0, width, height)
-        if ocr_layer:
-            text = canvas.beginText()
-            text.setTextRenderMode(3)  # invisible
-            text.setFont("Helvetica", 10)
-            text.setTextOrigin(36, height - 40)
-            text.textLine(f"AKTIVITETER MÅLOMRÅDE - Sida {page + 1}")
-            text.textLine("Aktivitet Verksamhet Status Kommentar")
-            canvas.drawText(text)
+        _draw_scan_page(canvas, page + 1, ocr_layer)
         canvas.showPage()
     canvas.save()
     return path

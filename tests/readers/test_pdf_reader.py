@@ -311,6 +311,14 @@ def test_scanned_pdf_says_it_has_no_text_layer(tmp_path):
     assert "ocr-text" in message and "ocrmypdf" in message
 
 
+def test_a_scanned_page_inside_a_text_report_is_a_warning(tmp_path):
+    rows = sample_rows(5, goal_areas=("Hållbar utveckling",))
+    path = make_report_pdf(tmp_path / "mixed.pdf", rows, scanned_pages=1)
+    result = read_report(path)
+    assert_rows(result.rows, rows)
+    assert [(w.page, "no text layer" in w.message) for w in result.warnings] == [(2, True)]
+
+
 def test_scan_with_an_ocr_text_layer_points_to_the_text_reader(tmp_path):
     path = make_scanned_pdf(tmp_path / "ocrd.pdf", ocr_layer=True)
     with pytest.raises(ReportFormatError, match="OCR layer") as info:
