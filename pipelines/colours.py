@@ -28,7 +28,12 @@ def to_rgb(colour: tuple[float, ...] | list[float] | None) -> tuple[int, int, in
     """A PDF colour (grey 1-tuple, RGB 3-tuple or CMYK 4-tuple, components 0–1) to RGB 0–255."""
     if colour is None:
         return None
-    values = [float(v) for v in colour]
+    if isinstance(colour, int | float):  # some producers give a bare grey level
+        colour = (colour,)
+    try:
+        values = [min(1.0, max(0.0, float(v))) for v in colour]
+    except (TypeError, ValueError):  # a pattern name or other non-numeric colour
+        return None
     if len(values) == 1:
         grey = round(values[0] * 255)
         return (grey, grey, grey)
@@ -49,3 +54,13 @@ def nearest_status(rgb: tuple[int, int, int]) -> str | None:
             if distance < best_distance:
                 best, best_distance = status, distance
     return best
+
+
+def to_hex(rgb: tuple[int, int, int]) -> str:
+    """RGB 0–255 to ``#RRGGBB`` (how a colour is kept in ``status_raw``)."""
+    return "#{:02X}{:02X}{:02X}".format(*rgb)
+
+
+def is_neutral(rgb: tuple[int, int, int], tolerance: int = 24) -> bool:
+    """White, black or a grey (no hue): a header or background fill, never a traffic light."""
+    return max(rgb) - min(rgb) <= tolerance

@@ -30,6 +30,7 @@ READER_COLUMNS = list(READER_SCHEMA)
 
 # format name -> module under pipelines.readers; order = auto-detection order.
 FORMATS: dict[str, str] = {
+    "pdf": "pdf",
     "xlsx": "spreadsheet",
     "csv": "spreadsheet",
 }
