@@ -102,8 +102,8 @@ REQUIRED_INPUT = ("org", "period", "activity", "source_row")
 class LinkingConfig:
     """Thresholds and weights; see ``linking.yaml`` for what each one means."""
 
-    accept: float = 88.0
-    review: float = 72.0
+    accept: float = 90.0
+    review: float = 80.0
     lookback_periods: int = 3
     goal_area_weight: float = 4.0
     unit_weight: float = 3.0
@@ -264,11 +264,16 @@ def _find(parent: dict[str, str], x: str) -> str:
 # --------------------------------------------------------------------------- scoring
 
 
+def _sorted_tokens(key: str) -> str:
+    return " ".join(sorted(key.split()))
+
+
 @dataclass
 class _Texts:
-    """The comparable parts of a set of rows or activities (match keys)."""
+    """The comparable parts of a set of rows or activities (match keys, precomputed once)."""
 
     key: list[str]
+    srt: list[str]  # tokens sorted: ratio on these == token_sort_ratio, but 8x faster in cdist
     sq: list[str]
     norm: list[str]
     goal: np.ndarray
@@ -280,16 +285,18 @@ class _Texts:
         key = [match_key(a) for a in activity]
         return cls(
             key=key,
+            srt=[_sorted_tokens(k) for k in key],
             sq=[squash(k) for k in key],
             norm=[normalise_text(a) for a in activity],
             goal=_codes(goal, codes),
             unit=_codes(unit, codes),
-            comment=[match_key(c) for c in comment],
+            comment=[_sorted_tokens(match_key(c)) for c in comment],
         )
 
     def take(self, idx: list[int]) -> _Texts:
         return _Texts(
             key=[self.key[i] for i in idx],
+            srt=[self.srt[i] for i in idx],
             sq=[self.sq[i] for i in idx],
             norm=[self.norm[i] for i in idx],
             goal=self.goal[idx],
@@ -315,18 +322,33 @@ def _agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(known, np.where(same, 1.0, -1.0), 0.0)
 
 
+# token_set_ratio (a word added or removed) is only worth computing for pairs already this close.
+_TOKEN_SET_BAND = 55.0
+_TOKEN_SET_DISCOUNT = 0.93
+
+
+def text_scores(rows: _Texts, cands: _Texts, workers: int = 1) -> np.ndarray:
+    """Text similarity rows × candidates, 0–100 (see module docstring)."""
+    kw = {"dtype": np.float32, "workers": workers}
+    text = process.cdist(rows.srt, cands.srt, scorer=fuzz.ratio, **kw)
+    np.maximum(text, process.cdist(rows.sq, cands.sq, scorer=fuzz.ratio, **kw), out=text)
+    r_idx, c_idx = np.nonzero(text >= _TOKEN_SET_BAND)
+    for r, c in zip(r_idx.tolist(), c_idx.tolist(), strict=True):
+        ts = _TOKEN_SET_DISCOUNT * fuzz.token_set_ratio(rows.key[r], cands.key[c])
+        if ts > text[r, c]:
+            text[r, c] = ts
+    return text.astype(np.float64)
+
+
 def score_matrix(rows: _Texts, cands: _Texts, cfg: LinkingConfig) -> np.ndarray:
     """Raw scores rows × candidates (can exceed 100 before clipping; used for assignment)."""
-    kw = {"dtype": np.float32, "workers": cfg.workers}
-    text = process.cdist(rows.key, cands.key, scorer=fuzz.token_sort_ratio, **kw)
-    np.maximum(text, process.cdist(rows.sq, cands.sq, scorer=fuzz.ratio, **kw), out=text)
-    tset = process.cdist(rows.key, cands.key, scorer=fuzz.token_set_ratio, **kw)
-    np.maximum(text, 0.93 * tset, out=text)
-    score = text.astype(np.float64)
+    score = text_scores(rows, cands, cfg.workers)
     score += cfg.goal_area_weight * _agreement(rows.goal, cands.goal)
     score += cfg.unit_weight * _agreement(rows.unit, cands.unit)
     if cfg.comment_weight:
-        com = process.cdist(rows.comment, cands.comment, scorer=fuzz.token_sort_ratio, **kw)
+        com = process.cdist(
+            rows.comment, cands.comment, scorer=fuzz.ratio, dtype=np.float32, workers=cfg.workers
+        )
         has = np.array([bool(c) for c in rows.comment])[:, None] & np.array(
             [bool(c) for c in cands.comment]
         )[None, :]
@@ -462,13 +484,12 @@ def _link_period(
         ]
         if not cand:
             continue
-        ctexts = _Texts(
-            key=[match_key(state.activity[i]) for i in cand],
-            sq=[squash(match_key(state.activity[i])) for i in cand],
-            norm=[normalise_text(state.activity[i]) for i in cand],
-            goal=_codes([state.goal[i] for i in cand], codes),
-            unit=_codes([state.unit[i] for i in cand], codes),
-            comment=[match_key(state.comment[i]) for i in cand],
+        ctexts = _Texts.build(
+            [state.activity[i] for i in cand],
+            [state.goal[i] for i in cand],
+            [state.unit[i] for i in cand],
+            [state.comment[i] for i in cand],
+            codes,
         )
         gaps = np.array([(t - 1 - state.last[i]) for i in cand], dtype=np.float64)
         bonus = -cfg.gap_penalty * gaps
