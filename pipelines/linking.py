@@ -138,7 +138,8 @@ def load_config(path: str | Path | None = None) -> LinkingConfig:
     cfg = replace(LinkingConfig(), **values)
     if not 0 <= cfg.review <= cfg.accept <= 100:
         raise FollowupError(
-            f"linking config {path}: need 0 <= review ({cfg.review}) <= accept ({cfg.accept}) <= 100"
+            f"linking config {path}: need 0 <= review ({cfg.review}) "
+            f"<= accept ({cfg.accept}) <= 100"
         )
     if cfg.lookback_periods < 0:
         raise FollowupError(f"linking config {path}: lookback_periods must be 0 or more")
@@ -249,7 +250,8 @@ class _Overrides:
             ra, rb = _find(parent, a), _find(parent, b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
-        self.rep = {k: _find(parent, k) for k in list(parent)}
+        members = {x for pair in self.merge_pairs for x in pair}
+        self.rep = {k: _find(parent, k) for k in sorted(members)}
 
     def group(self, activity_id: str) -> str:
         return self.rep.get(activity_id, activity_id)
@@ -349,9 +351,10 @@ def score_matrix(rows: _Texts, cands: _Texts, cfg: LinkingConfig) -> np.ndarray:
         com = process.cdist(
             rows.comment, cands.comment, scorer=fuzz.ratio, dtype=np.float32, workers=cfg.workers
         )
-        has = np.array([bool(c) for c in rows.comment])[:, None] & np.array(
-            [bool(c) for c in cands.comment]
-        )[None, :]
+        has = (
+            np.array([bool(c) for c in rows.comment])[:, None]
+            & np.array([bool(c) for c in cands.comment])[None, :]
+        )
         score += cfg.comment_weight * np.where(has, com, 0.0) / 100.0
     return score
 
@@ -800,7 +803,9 @@ def review_candidates(
             continue
         codes: dict[str, int] = {}
         one = row.row(0, named=True)
-        rt = _Texts.build([one["activity"]], [one["goal_area"]], [one["unit"]], [one["comment"]], codes)
+        rt = _Texts.build(
+            [one["activity"]], [one["goal_area"]], [one["unit"]], [one["comment"]], codes
+        )
         ct = _Texts.build(
             cands.get_column("activity").to_list(),
             cands.get_column("goal_area").to_list(),

@@ -93,9 +93,7 @@ def normalise_text(text: str | None) -> str:
     s = _THREE_IN_WORD.sub("a", s)
     s = s.translate(_FOLD)
     if not s.isascii():
-        s = "".join(
-            c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c)
-        )
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     s = _NON_WORD.sub(" ", s)
     return s.strip()
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.periods import Period, parse_period
+from pipelines.periods import parse_period
 
 GOAL_AREAS = [
     "Hållbar utveckling",
@@ -514,9 +514,7 @@ def _finish_report(
     df: pl.DataFrame, org: str, period: str, date: dt.date, true_ids: list[str]
 ) -> pl.DataFrame:
     source_file = f"synthetic_{org}_{period}.csv"
-    digest = hashlib.sha256(
-        (source_file + "\n" + df.write_csv()).encode("utf-8")
-    ).hexdigest()
+    digest = hashlib.sha256((source_file + "\n" + df.write_csv()).encode("utf-8")).hexdigest()
     return df.with_columns(
         pl.lit(org).alias("org"),
         pl.lit(period).alias("period"),
@@ -573,7 +571,15 @@ def simulate_history(
     for i, r in enumerate(start.iter_rows(named=True)):
         status = r["status"] if r["status"] in STATUS_CHAIN else "green"
         acts.append(_Act(r["true_id"], r["activity"], r["goal_area"], r["unit"], status, float(i)))
-    frames = [start.select([c for c in SIM_COLUMNS if c in start.columns])]
+    fill = {
+        "report_date": pl.lit(parse_period(period).end + dt.timedelta(days=10)),
+        "status_source": pl.lit("reported"),
+        "comment": pl.lit(None, dtype=pl.String),
+        "source_file": pl.lit(None, dtype=pl.String),
+        "source_sha256": pl.lit(None, dtype=pl.String),
+    }
+    start = start.with_columns(v.alias(k) for k, v in fill.items() if k not in start.columns)
+    frames = [start.select(SIM_COLUMNS)]
     n_new = 0
     for _ in range(n_periods - 1):
         period = next_period(period)
