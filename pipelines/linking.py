@@ -427,6 +427,29 @@ def _assign(
     ]
 
 
+def _link_unique_exact(rows, free, state, t, taken, blocked, ov, out_id, out_from) -> None:
+    """Link rows whose normalised text occurs exactly once in this report and once among the
+    previous period's activities. Such a pair is certain, and linking it before scoring keeps the
+    score matrices small (most rows of a lightly edited report are exact)."""
+    prev: dict[str, list[int]] = {}
+    for i, last in enumerate(state.last):
+        if last == t - 1 and i not in taken:
+            prev.setdefault(normalise_text(state.activity[i]), []).append(i)
+    cur: dict[str, list[int]] = {}
+    for r in free:
+        cur.setdefault(rows.norm[r], []).append(r)
+    for text, rs in cur.items():
+        cs = prev.get(text)
+        if not text or len(rs) != 1 or not cs or len(cs) != 1:
+            continue
+        r, c = rs[0], cs[0]
+        if ov.group(state.ids[c]) in blocked.get(r, ()):
+            continue
+        out_id[r] = state.ids[c]
+        out_from[r] = state.periods[t - 1]
+        taken.add(c)
+
+
 def _link_period(
     org: str,
     period: str,
@@ -476,6 +499,12 @@ def _link_period(
     free = [r for r in range(n) if out_id[r] is None]
     blocked = {r: {ov.group(a) for a in ov.reject.get((period, src[r]), ())} for r in free}
     best = np.full(n, -1.0)
+    if t >= 1 and free:
+        _link_unique_exact(rows, free, state, t, taken, blocked, ov, out_id, out_from)
+        for r in free:
+            if out_id[r] is not None:
+                out_score[r], out_method[r], best[r] = 100.0, "exact", 100.0
+        free = [r for r in free if out_id[r] is None]
     window = [(t - 1, t - 1), (max(0, t - 1 - cfg.lookback_periods), t - 2)]
     for lo, hi in window:
         if hi < lo or hi < 0 or not free:
