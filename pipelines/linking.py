@@ -5,10 +5,16 @@ Reports carry no ids, and between two periods an activity is reworded, moved to 
 OCR'd differently, dropped, or new. Linking works per organisation, period by period in
 ``period_sort_key`` order (never string order):
 
-1. **Blocking.** A row of period *t* is only ever compared with activities of the same org:
-   first those seen in the org's previous period, then (look-back) those last seen up to
-   ``lookback_periods`` periods earlier. Cost is one ``rapidfuzz.process.cdist`` of about
-   activities × activities per org-period, so near-linear in the history's size.
+1. **Blocking.** A row of period *t* is only ever compared with activities of the same org
+   last seen in the org's previous period or, for activities missing from some reports
+   (look-back), up to ``lookback_periods`` periods before that. A look-back candidate loses
+   ``gap_penalty`` points per missing period, so the latest activity wins a tie, but an exact
+   match after a gap still beats a mediocre consecutive one (one joint assignment rather than
+   two stages: with two stages a reappearing activity's row can be taken by a weaker
+   consecutive candidate first). A row whose normalised text occurs once in the report and once
+   in the previous period is linked before scoring. Cost is one ``rapidfuzz.process.cdist`` of
+   about activities × activities per org-period, so near-linear in the history's size; orgs
+   never meet.
 2. **Score** (0–100): text first — the best of ``token_sort_ratio`` on the match key, ``ratio``
    on the key without spaces (joined/split words) and a slightly discounted
    ``token_set_ratio`` (a word added or removed) — compared with the activity's latest text
@@ -108,7 +114,7 @@ class LinkingConfig:
     goal_area_weight: float = 4.0
     unit_weight: float = 3.0
     comment_weight: float = 3.0
-    gap_penalty: float = 1.0
+    gap_penalty: float = 3.0
     workers: int = -1
 
 
@@ -505,7 +511,7 @@ def _link_period(
             if out_id[r] is not None:
                 out_score[r], out_method[r], best[r] = 100.0, "exact", 100.0
         free = [r for r in free if out_id[r] is None]
-    window = [(t - 1, t - 1), (max(0, t - 1 - cfg.lookback_periods), t - 2)]
+    window = [(max(0, t - 1 - cfg.lookback_periods), t - 1)]
     for lo, hi in window:
         if hi < lo or hi < 0 or not free:
             continue

@@ -8,7 +8,9 @@ give the same frame.
 frame: org, period, goal_area, activity, unit, status, comment, source_row) and writes the
 following periods. Between two periods each activity's *true* text may be reworded (cumulative:
 "Fortsatt" added or dropped, a verb or phrase swapped for a synonym, two clauses around
-"samt"/"och" swapped, a word added or removed); each period's *printed* text then gets fresh OCR
+"samt"/"och" swapped, a filler word added, a filler word or article removed, and in ``heavy``
+sometimes the leading verb replaced by a different one, "Ta fram" → "Implementera"); each
+period's *printed* text then gets fresh OCR
 noise (å/ä/ö lost, ö read as 6, ä as é, l before 6 read as I, words joined or split, a letter
 misread). Activities are dropped (most come back within a few periods, some end for good, often
 after a "genomförd" comment), new ones appear (from Swedish templates, at a random place in their
@@ -17,7 +19,7 @@ comments carry time promises ("planerat till hösten 2023", "skjuts upp till vå
 "klart i oktober") and completion news ("Aktiviteten är genomförd.").
 
 Presets (``PRESETS``): ``light`` = occasional light rewording + OCR noise; ``heavy`` = frequent
-rewording with several edits at once + OCR noise. Periods follow the start period's kind
+rewording with several edits at once, some changing the leading verb outright, + OCR noise. Periods follow the start period's kind
 (2022-Q2 → 2022-Q3 …); report dates fall 7–14 days after the period ends.
 
 ``synthetic_start(n, seed)`` makes a starting report of any size; ``simulate_orgs`` many orgs;
@@ -227,6 +229,7 @@ class SimulationSettings:
 
     reword: float  # the true text changes this period
     max_edits: int  # edits per rewording (1..max_edits)
+    verb_change: float  # per edit: the leading verb replaced by a different verb
     ocr: float  # the period's report was OCR'd (else clean text)
     ocr_diacritic_loss: float  # per å/ä/ö in an OCR'd report
     ocr_char_error: float  # per letter: misread
@@ -244,6 +247,7 @@ PRESETS: dict[str, SimulationSettings] = {
     "light": SimulationSettings(
         reword=0.15,
         max_edits=1,
+        verb_change=0.0,
         ocr=0.7,
         ocr_diacritic_loss=0.8,
         ocr_char_error=0.006,
@@ -259,6 +263,7 @@ PRESETS: dict[str, SimulationSettings] = {
     "heavy": SimulationSettings(
         reword=0.6,
         max_edits=3,
+        verb_change=0.1,
         ocr=0.8,
         ocr_diacritic_loss=0.85,
         ocr_char_error=0.012,
@@ -324,9 +329,16 @@ def _decap(s: str) -> str:
     return s[:1].lower() + s[1:]
 
 
-def reword(text: str, rng: random.Random) -> str:
-    """Apply one Swedish-aware rewording edit to an activity text."""
+def reword(text: str, rng: random.Random, verb_change: float = 0.0) -> str:
+    """Apply one Swedish-aware rewording edit to an activity text.
+
+    With probability ``verb_change`` the edit replaces the leading verb by another one (not a
+    synonym): the hardest rewording a report makes without the activity becoming a new one."""
     ops = ["fortsatt", "synonym", "reorder", "add", "remove"]
+    if rng.random() < verb_change:
+        out = _op_verb(text, rng)
+        if out != text:
+            return out
     for _ in range(6):
         op = rng.choice(ops)
         out = _REWORD[op](text, rng)
@@ -340,6 +352,17 @@ def _op_fortsatt(text: str, rng: random.Random) -> str:
     if m:
         return _cap(m.group(2))
     return rng.choice(["Fortsatt ", "Fortsätta att "]) + _decap(text)
+
+
+def _op_verb(text: str, rng: random.Random) -> str:
+    m = re.match(r"^((?:Fortsatt|Fortsätta att)\s+)?(.*)$", text)
+    prefix, rest = m.group(1) or "", m.group(2)
+    for verb in sorted(VERBS, key=len, reverse=True):
+        if rest.lower().startswith(verb.lower() + " "):
+            new = rng.choice([v for v in VERBS if v != verb])
+            new = new if not prefix else new.lower()
+            return prefix + new + rest[len(verb) :]
+    return text
 
 
 def _op_synonym(text: str, rng: random.Random) -> str:
@@ -370,16 +393,24 @@ def _op_reorder(text: str, rng: random.Random) -> str:
 
 def _op_add(text: str, rng: random.Random) -> str:
     words = text.split()
+    if sum(w.lower() in FILLER_WORDS for w in words) >= 2:  # reports do not pile up fillers
+        return _op_remove(text, rng)
     at = rng.randint(1, max(1, len(words) - 1))
     return " ".join([*words[:at], rng.choice(FILLER_WORDS), *words[at:]])
 
 
+_ARTICLES = {"en", "ett", "den", "det", "de"}
+
+
 def _op_remove(text: str, rng: random.Random) -> str:
+    """Drop a filler word or an article (what editors actually drop); never erode the content."""
     words = text.split()
-    if len(words) < 5:
-        return text
-    at = rng.randint(1, len(words) - 1)
-    return " ".join(words[:at] + words[at + 1 :])
+    for pool in (FILLER_WORDS, _ARTICLES):
+        hits = [i for i, w in enumerate(words) if i > 0 and w.lower().strip(".,") in pool]
+        if hits:
+            at = rng.choice(hits)
+            return " ".join(words[:at] + words[at + 1 :])
+    return text
 
 
 _REWORD = {
@@ -552,7 +583,8 @@ def simulate_history(
     """``start`` plus ``n_periods - 1`` simulated follow-up periods, with ``true_id``.
 
     ``start`` holds one org's report (canonical rows); without ``true_id`` one is made from
-    ``source_row``. The start period's rows are returned unchanged (plus ``true_id``).
+    ``source_row``. The start period's rows are returned unchanged (plus ``true_id``; missing
+report metadata columns are filled in).
     """
     s = PRESETS[intensity] if isinstance(intensity, str) else intensity
     start = start.sort("source_row")
@@ -608,7 +640,7 @@ def simulate_history(
                 continue
             if rng.random() < s.reword:
                 for _ in range(rng.randint(1, s.max_edits)):
-                    a.text = reword(a.text, rng)
+                    a.text = reword(a.text, rng, s.verb_change)
             if rng.random() < s.unit_move:
                 a.unit = rng.choice([u for u in units if u != a.unit] or units)
             if rng.random() < s.goal_move and len(goals) > 1:
