@@ -781,8 +781,7 @@ def link_period(
             parts.append(_link_period(org, period, frame, state, ov, cfg, codes))
     links = pl.concat(parts)
     base = old.drop("activity_id", strict=False)
-    common = [c for c in base.columns if c in new.columns]
-    combined = pl.concat([base.select(common), new.select(common)], how="vertical_relaxed")
+    combined = pl.concat([base, new.drop("activity_id", strict=False)], how="diagonal_relaxed")
     return _finish(links, combined, overrides)
 
 
@@ -799,7 +798,8 @@ def review_candidates(
 
     ``snapshots`` are the linked snapshots (``snapshots_with_ids``). A candidate is any activity
     of the same org seen in the look-back window before the row's period, compared with its
-    latest text before that period. One output row per (review row, candidate), best first;
+    latest text before that period, scored as the linker scores it (gap penalty included).
+    One output row per (review row, candidate), best first;
     ``is_current`` marks the candidate the row is linked to now.
     """
     cfg = config or load_config()
@@ -848,7 +848,9 @@ def review_candidates(
             cands.get_column("comment").to_list(),
             codes,
         )
-        scores = np.clip(score_matrix(rt, ct, cfg)[0], 0, 100)
+        pidx = {p: i for i, p in enumerate(periods)}
+        gaps = np.array([t - 1 - pidx[p] for p in cands.get_column("period").to_list()], float)
+        scores = np.clip(score_matrix(rt, ct, cfg)[0] - cfg.gap_penalty * gaps, 0, 100)
         order = np.argsort(-scores, kind="stable")[:n]
         for rank, c in enumerate(order, start=1):
             cand = cands.row(int(c), named=True)

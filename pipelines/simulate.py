@@ -19,8 +19,9 @@ comments carry time promises ("planerat till hösten 2023", "skjuts upp till vå
 "klart i oktober") and completion news ("Aktiviteten är genomförd.").
 
 Presets (``PRESETS``): ``light`` = occasional light rewording + OCR noise; ``heavy`` = frequent
-rewording with several edits at once, some changing the leading verb outright, + OCR noise. Periods follow the start period's kind
-(2022-Q2 → 2022-Q3 …); report dates fall 7–14 days after the period ends.
+rewording with several edits at once, some changing the leading verb outright, + OCR noise.
+Periods follow the start period's kind (2022-Q2 → 2022-Q3 …); report dates fall 7–14 days
+after the period ends.
 
 ``synthetic_start(n, seed)`` makes a starting report of any size; ``simulate_orgs`` many orgs;
 ``pairwise_quality`` scores a linking against ``true_id``.
@@ -582,9 +583,9 @@ def simulate_history(
 ) -> pl.DataFrame:
     """``start`` plus ``n_periods - 1`` simulated follow-up periods, with ``true_id``.
 
-    ``start`` holds one org's report (canonical rows); without ``true_id`` one is made from
-    ``source_row``. The start period's rows are returned unchanged (plus ``true_id``; missing
-report metadata columns are filled in).
+        ``start`` holds one org's report (canonical rows); without ``true_id`` one is made from
+        ``source_row``. The start period's rows are returned unchanged (plus ``true_id``; missing
+    report metadata columns are filled in).
     """
     s = PRESETS[intensity] if isinstance(intensity, str) else intensity
     start = start.sort("source_row")

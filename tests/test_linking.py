@@ -515,3 +515,119 @@ def test_config_file_next_to_the_code(tmp_path):
     p.write_text("accept: 70\nreview: 80\n", encoding="utf-8")
     with pytest.raises(FollowupError, match="review"):
         load_config(p)
+
+
+# Activities of the real report (region-vastmanland 2022-07-07), transcribed from its OCR text
+# with å/ä/ö restored: a realistic starting point whose texts share many words.
+REAL_START = [
+    ("Hållbar utveckling", "Genomföra projektet Omställning Västmanland", "Hållbarhet"),
+    (
+        "Hållbar utveckling",
+        "Genomföra projektet Berättelsens kraft för en hållbar omställning.",
+        "Kultur och ideell sektor",
+    ),
+    ("Hållbar utveckling", "Samordna insatser utifrån Miljöprogrammet (2018-2022)", "Hållbarhet"),
+    ("Hållbar utveckling", "Samordning av Agenda 2030", "Hållbarhet"),
+    (
+        "Hållbar utveckling",
+        "Framtagande av Region Västmanlands hållbarhetsprogram 2023-2030",
+        "Hållbarhet",
+    ),
+    (
+        "Digital omställning",
+        "Fortsatt verka för att främja digitalisering inom regionalt tillväxtarbete.",
+        "Samhällsutveckling",
+    ),
+    (
+        "Digital omställning",
+        "Fortsatt samverka och verka för en ökad utbyggnad av digital infrastruktur och för en "
+        "ökad användning av digitala tjänster i Västmanlands län.",
+        "Samhällsutveckling",
+    ),
+    (
+        "Digital omställning",
+        "Verka för en ökad finansiering för digitalisering och utbyggnad av digital "
+        "infrastruktur från kommunal till EU-nivå.",
+        "Samhällsutveckling",
+    ),
+    (
+        "Digital omställning",
+        "Genomföra kompetensinsatser för att stärka folkbibliotekens digitala kompetens.",
+        "Kultur och ideell sektor",
+    ),
+    (
+        "Digital omställning",
+        "Stödja små och medelstora företag i den digitala omställningen.",
+        "Näringsliv och kompetensförsörjning",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Verka för en länsdialog med fokus hälsofrämjande och sjukdomsförebyggande arbetet.",
+        "Folkhälsa",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Genomföra en länsdialog kring hälsofrämjande och inkluderande arbetsliv.",
+        "Folkhälsa",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Ta fram en länsövergripande handlingsplan för att förebygga suicid samt genomföra "
+        "kunskapshöjande insatser för att främja psykisk hälsa.",
+        "Folkhälsa",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Ta fram länsövergripande handlingsplan för att förebygga psykisk ohälsa.",
+        "Folkhälsa",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Stödja och främja systematisk uppföljning i socialtjänstens verksamheter.",
+        "Välfärd",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Framtagande av regionala rutiner till samverkansöverenskommelse barn och unga.",
+        "Välfärd",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Framtagande av ny samverkansöverenskommelse gällande vuxna.",
+        "Välfärd",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Leda arbetet med Språkfrö Västmanland.",
+        "Kultur och ideell sektor",
+    ),
+    (
+        "Ett välmående Västmanland",
+        "Leda arbetet med Bokstart Västmanland.",
+        "Kultur och ideell sektor",
+    ),
+    (
+        "Ett tillgängligt Västmanland",
+        "Inleda arbetet med att upprätta en ny regional gång- och cykelstrategi.",
+        "Samhällsutveckling",
+    ),
+]
+
+
+@pytest.mark.parametrize(("preset", "bar"), [("light", 0.97), ("heavy", 0.90)])
+def test_quality_from_the_real_reports_activities(preset, bar):
+    from pipelines.simulate import simulate_history
+
+    goals, texts, units = (list(x) for x in zip(*REAL_START, strict=True))
+    start = report("region-vastmanland", "2022-Q2", texts, goals=goals, units=units)
+    # one org per seed, so the four histories never meet
+    hist = pl.concat(
+        simulate_history(start, 8, seed=s, intensity=preset).with_columns(
+            pl.lit(f"region-vastmanland-{s}").alias("org")
+        )
+        for s in range(4)
+    )
+    q = pairwise_quality(link_history(hist).snapshots_with_ids)
+    assert q["consecutive_true_pairs"] > 400
+    assert q["consecutive_precision"] >= bar
+    assert q["consecutive_recall"] >= bar
