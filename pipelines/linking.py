@@ -511,17 +511,10 @@ def _link_period(
             if out_id[r] is not None:
                 out_score[r], out_method[r], best[r] = 100.0, "exact", 100.0
         free = [r for r in free if out_id[r] is None]
-    window = [(max(0, t - 1 - cfg.lookback_periods), t - 1)]
-    for lo, hi in window:
-        if hi < lo or hi < 0 or not free:
-            continue
-        cand = [
-            i
-            for i in range(len(state.ids))
-            if lo <= state.last[i] <= hi and i not in taken and state.last[i] < t
-        ]
-        if not cand:
-            continue
+    # Candidates: activities last seen in the look-back window (previous period included).
+    lo = t - 1 - cfg.lookback_periods
+    cand = [i for i, last in enumerate(state.last) if lo <= last <= t - 1 and i not in taken]
+    if free and cand:
         ctexts = _Texts.build(
             [state.activity[i] for i in cand],
             [state.goal[i] for i in cand],
@@ -629,7 +622,14 @@ def _apply_merges(links: pl.DataFrame, overrides: pl.DataFrame | None) -> pl.Dat
     if merges.is_empty():
         return links
     links = _with_sort_key(links)
-    first = links.group_by("org", "activity_id").agg(pl.col("_prank").min().alias("_first"))
+    merge_ids = pl.concat(
+        [merges.get_column("activity_id"), merges.get_column("other_activity_id")]
+    )
+    first = (
+        links.filter(pl.col("activity_id").is_in(merge_ids.implode()))
+        .group_by("org", "activity_id")
+        .agg(pl.col("_prank").min().alias("_first"))
+    )
     first_of = {(o, a): f for o, a, f in first.iter_rows()}
     mapping: dict[tuple[str, str], str] = {}
     for org in merges.get_column("org").unique().to_list():
