@@ -2,7 +2,8 @@
 
 Prints pairwise precision/recall of "same activity" links for the ``light`` (light rewording
 + OCR noise; goal ≥ 0.99 each) and ``heavy`` (heavy rewording + OCR noise; goal ≥ 0.95)
-presets over several seeds, and the time to link 12 periods × 500 activities (goal: seconds).
+presets over several seeds, the ``stress`` preset (no goal: where it starts to break), and the
+time to link 12 periods × 500 activities (goal: seconds) and to add one more period.
 
     uv run python benchmarks/linking_quality.py [--seeds 5] [--activities 500] [--periods 12]
 """
@@ -19,7 +20,7 @@ from pipelines.linking import link_history, link_period, load_config
 from pipelines.periods import period_sort_key
 from pipelines.simulate import pairwise_quality, simulate_orgs
 
-GOALS = {"light": 0.99, "heavy": 0.95}
+GOALS = {"light": 0.99, "heavy": 0.95, "stress": None}  # stress: no goal, shows the limits
 
 
 def main() -> None:
@@ -67,7 +68,7 @@ def main() -> None:
             )
         mean = {k: statistics.fmean(q[k] for q in qs) for k in qs[0]}
         worst = {k: min(q[k] for q in qs) for k in qs[0]}
-        ok = all(
+        ok = goal is None or all(
             worst[k] >= goal
             for k in (
                 "consecutive_precision",
@@ -82,8 +83,8 @@ def main() -> None:
             f"{preset}: mean P={m['consecutive_precision']:.4f} R={m['consecutive_recall']:.4f} "
             f"(appearance P={m['appearance_precision']:.4f} R={m['appearance_recall']:.4f}); "
             f"worst seed P={w['consecutive_precision']:.4f} R={w['consecutive_recall']:.4f}; "
-            f"goal ≥{goal}: {'met' if ok else 'NOT met'}; "
-            f"link time median {statistics.median(times):.2f} s\n"
+            + (f"goal ≥{goal}: {'met' if ok else 'NOT met'}; " if goal else "no goal; ")
+            + f"link time median {statistics.median(times):.2f} s\n"
         )
     print("all goals met" if all_ok else "some goals NOT met")
 

@@ -54,7 +54,7 @@ _FOLD = str.maketrans(
     }
 )
 _BAR_BEFORE_SIX = re.compile(r"[|I](?=6)")
-_SIX_ZERO_NEAR_LETTER = re.compile(r"(?<=[^\W\d_])[60]|[60](?=[^\W\d_])")
+_SIX_ZERO_NEAR_LETTER = re.compile(r"(?<=[^\W\d_])[60]+|[60]+(?=[^\W\d_])")
 _THREE_IN_WORD = re.compile(r"(?<=[^\W\d_])3(?=[^\W\d_])")
 _NON_WORD = re.compile(r"[\W_]+")
 

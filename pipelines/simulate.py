@@ -19,7 +19,8 @@ comments carry time promises ("planerat till hösten 2023", "skjuts upp till vå
 "klart i oktober") and completion news ("Aktiviteten är genomförd.").
 
 Presets (``PRESETS``): ``light`` = occasional light rewording + OCR noise; ``heavy`` = frequent
-rewording with several edits at once, some changing the leading verb outright, + OCR noise.
+rewording with several edits at once, some changing the leading verb outright, + OCR noise;
+``stress`` = more of everything (no quality goal; shows where linking starts to break).
 Periods follow the start period's kind (2022-Q2 → 2022-Q3 …); report dates fall 7–14 days
 after the period ends.
 
@@ -33,7 +34,7 @@ import datetime as dt
 import hashlib
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -278,6 +279,17 @@ PRESETS: dict[str, SimulationSettings] = {
         unknown_status=0.05,
     ),
 }
+# Beyond what the goals ask: most activities reworded every period, many verb changes, more
+# churn. For finding where linking breaks, not a quality goal.
+PRESETS["stress"] = replace(
+    PRESETS["heavy"],
+    reword=0.9,
+    max_edits=4,
+    verb_change=0.3,
+    drop=0.08,
+    new=0.12,
+    unit_move=0.15,
+)
 
 SIM_COLUMNS = [
     "org",

@@ -84,3 +84,20 @@ def test_normalise_column_maps_unique_values_and_nulls():
 def test_empty_text():
     assert normalise_text(None) == ""
     assert match_key("") == ""
+
+
+def test_normalisation_is_idempotent_and_ascii():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("abcåäöÅÄÖéèIl|60369 -.,:;()/\n\tEUSIPxyz"))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=alphabet, max_size=40))
+    def check(text):
+        once = normalise_text(text)
+        assert normalise_text(once) == once
+        assert once.isascii() and once == once.strip() and "  " not in once
+        assert match_key(match_key(text)) == match_key(text)
+
+    check()
