@@ -25,14 +25,22 @@ OCR'd differently, dropped, or new. Linking works per organisation, period by pe
    total score), not greedy. Pairs below ``review`` are never linked.
 4. **Bands.** score ≥ ``accept`` → linked; ``review`` ≤ score < ``accept`` → linked with
    ``needs_review``; below → a new activity. Method ``exact`` when the normalised texts are equal
-   (score 100), else ``fuzzy``; ``new`` rows carry the best score they were offered (null when
-   there was no candidate), which helps to spot a missed link.
+   (``normalise_text``: OCR, case, diacritics, punctuation; score 100), else ``fuzzy`` (which can
+   also reach 100: near-identical text in the same goal area and unit). The score includes the
+   gap penalty. ``new`` rows carry the best score they were offered (null when there was no
+   candidate), which helps to spot a missed link.
 
 Activity ids are derived from the activity's first appearance: ``"{org}:{period}:{source_row:03d}"``
 (e.g. ``region-vastmanland:2022-Q2:007``). The same input therefore gives the same ids whatever
-the row order or the order in which periods were ingested, and adding a period never renames an
-existing activity. An id is not renamed when a report of an earlier period is replaced either,
-unless that row's position changed.
+the row order or the order in which periods were ingested, and adding a later period never
+renames an existing activity. Ids do depend on the report an activity first appears in: adding
+a report *before* the latest linked period, or renumbering the rows of one, can rename the
+activities first seen there (and overrides name rows by period and source_row), so such a
+change needs a full ``link_history`` and a look at the overrides.
+
+Entry points: ``link_history`` (everything, from scratch), ``link_period`` (append new periods
+to a linked history, about one period's work per org), ``review_candidates`` (links flagged for
+review, with their best candidates side by side), ``load_overrides``, ``load_config``.
 
 Overrides (``load_overrides``) are applied on every run and win over scores. File format, CSV,
 UTF-8, one header line; the first line may be a comment ``# followup-overrides v1``::
@@ -40,7 +48,7 @@ UTF-8, one header line; the first line may be a comment ``# followup-overrides v
     org,action,period,source_row,activity_id,other_activity_id,note
     region-x,confirm,2023-Q1,12,region-x:2022-Q2:007,,reworded by the unit
     region-x,reject,2023-Q1,14,region-x:2022-Q2:009,,different project
-    region-x,merge,,,region-x:2022-Q2:003,region-x:2022-Q4:020,same activity, new unit
+    region-x,merge,,,region-x:2022-Q2:003,region-x:2022-Q4:020,"same activity, new unit"
 
 - ``confirm``: row (org, period, source_row) belongs to ``activity_id`` (method ``override``,
   needs_review false). An id that does not exist yet is created by that row.

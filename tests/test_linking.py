@@ -631,3 +631,14 @@ def test_quality_from_the_real_reports_activities(preset, bar):
     assert q["consecutive_true_pairs"] > 400
     assert q["consecutive_precision"] >= bar
     assert q["consecutive_recall"] >= bar
+
+
+def test_the_documented_overrides_example_loads(tmp_path):
+    import pipelines.linking as linking
+
+    doc = linking.__doc__
+    block = doc.split("``# followup-overrides v1``::", 1)[1].split("- ``confirm``", 1)[0]
+    lines = [line.strip() for line in block.strip().splitlines()]
+    ov = load_overrides(write(tmp_path, "\n".join([HEADER.splitlines()[0], *lines]) + "\n"))
+    assert ov.get_column("action").to_list() == ["confirm", "reject", "merge"]
+    assert ov.row(2, named=True)["note"] == "same activity, new unit"
