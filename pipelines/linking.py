@@ -827,14 +827,27 @@ def review_candidates(
     }
     todo = links.filter(pl.col("needs_review"))
     out: list[dict] = []
-    snaps = _with_sort_key(snapshots)
-    for r in todo.sort("org", "period", "source_row").iter_rows(named=True):
-        org_rows = snaps.filter(pl.col("org") == r["org"])
+    if todo.is_empty():
+        return pl.DataFrame(out, schema=schema)
+    snaps = _with_sort_key(
+        snapshots.filter(pl.col("org").is_in(todo.get_column("org").unique().implode()))
+    )
+    by_org = snaps.partition_by("org", as_dict=True)
+    # One score matrix per org-period: the period's flagged rows × the candidates before it.
+    for (org, period), flagged in sorted(
+        todo.partition_by("org", "period", as_dict=True).items(),
+        key=lambda kv: (kv[0][0], period_sort_key(kv[0][1])),
+    ):
+        org_rows = by_org[(org,)]
         periods = _sorted_periods(org_rows.get_column("period").to_list())
-        t = periods.index(r["period"])
+        pidx = {p: i for i, p in enumerate(periods)}
+        t = pidx[period]
         window = periods[max(0, t - 1 - cfg.lookback_periods) : t]
-        row = org_rows.filter(
-            (pl.col("period") == r["period"]) & (pl.col("source_row") == r["source_row"])
+        rows = flagged.sort("source_row").join(
+            org_rows.filter(pl.col("period") == period).select(
+                "source_row", "activity", "goal_area", "unit", "comment"
+            ),
+            on="source_row",
         )
         cands = (
             org_rows.filter(pl.col("period").is_in(window))
@@ -842,40 +855,33 @@ def review_candidates(
             .group_by("activity_id", maintain_order=True)
             .last()
         )
-        if row.is_empty() or cands.is_empty():
+        if rows.is_empty() or cands.is_empty():
             continue
         codes: dict[str, int] = {}
-        one = row.row(0, named=True)
-        rt = _Texts.build(
-            [one["activity"]], [one["goal_area"]], [one["unit"]], [one["comment"]], codes
-        )
-        ct = _Texts.build(
-            cands.get_column("activity").to_list(),
-            cands.get_column("goal_area").to_list(),
-            cands.get_column("unit").to_list(),
-            cands.get_column("comment").to_list(),
-            codes,
-        )
-        pidx = {p: i for i, p in enumerate(periods)}
+        cols = ("activity", "goal_area", "unit", "comment")
+        rt = _Texts.build(*(rows.get_column(c).to_list() for c in cols), codes)
+        ct = _Texts.build(*(cands.get_column(c).to_list() for c in cols), codes)
         gaps = np.array([t - 1 - pidx[p] for p in cands.get_column("period").to_list()], float)
-        scores = np.clip(score_matrix(rt, ct, cfg)[0] - cfg.gap_penalty * gaps, 0, 100)
-        order = np.argsort(-scores, kind="stable")[:n]
-        for rank, c in enumerate(order, start=1):
-            cand = cands.row(int(c), named=True)
-            out.append(
-                {
-                    "org": r["org"],
-                    "period": r["period"],
-                    "source_row": r["source_row"],
-                    "activity": one["activity"],
-                    "linked_activity_id": r["activity_id"],
-                    "link_score": r["score"],
-                    "rank": rank,
-                    "candidate_activity_id": cand["activity_id"],
-                    "candidate_period": cand["period"],
-                    "candidate_text": cand["activity"],
-                    "candidate_score": round(float(scores[c]), 2),
-                    "is_current": cand["activity_id"] == r["activity_id"],
-                }
-            )
+        scores = np.clip(score_matrix(rt, ct, cfg) - cfg.gap_penalty * gaps[None, :], 0, 100)
+        cand_list = cands.select("activity_id", "period", "activity").rows()
+        for i, r in enumerate(rows.iter_rows(named=True)):
+            order = np.argsort(-scores[i], kind="stable")[:n]
+            for rank, c in enumerate(order, start=1):
+                cand_id, cand_period, cand_text = cand_list[int(c)]
+                out.append(
+                    {
+                        "org": org,
+                        "period": period,
+                        "source_row": r["source_row"],
+                        "activity": r["activity"],
+                        "linked_activity_id": r["activity_id"],
+                        "link_score": r["score"],
+                        "rank": rank,
+                        "candidate_activity_id": cand_id,
+                        "candidate_period": cand_period,
+                        "candidate_text": cand_text,
+                        "candidate_score": round(float(scores[i, c]), 2),
+                        "is_current": cand_id == r["activity_id"],
+                    }
+                )
     return pl.DataFrame(out, schema=schema)
