@@ -581,6 +581,11 @@ def _check_input(snapshots: pl.DataFrame) -> pl.DataFrame:
     for c in ("goal_area", "unit", "comment"):
         if c not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    for c in REQUIRED_INPUT:
+        if df.get_column(c).null_count():
+            raise FollowupError(
+                f"snapshots have rows without {c}; every row needs one to be linked"
+            )
     dup = df.group_by("org", "period", "source_row").len().filter(pl.col("len") > 1)
     if not dup.is_empty():
         r = dup.row(0, named=True)

@@ -500,6 +500,8 @@ def test_bad_input_raises_followup_error():
         link_history(df)
     with pytest.raises(FollowupError, match="lack column"):
         link_history(df.drop("activity"))
+    with pytest.raises(FollowupError, match="without source_row"):
+        link_history(report("r", "2022-Q2", ["a", "b"], rows=[1, None]))
 
 
 def test_config_file_next_to_the_code(tmp_path):
