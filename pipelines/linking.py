@@ -70,7 +70,6 @@ import numpy as np
 import polars as pl
 import yaml
 from rapidfuzz import fuzz, process
-from scipy.optimize import linear_sum_assignment
 
 from pipelines.errors import FollowupError
 from pipelines.matching import match_key, normalise_text, squash
@@ -420,6 +419,8 @@ def _assign(
     best: np.ndarray,
 ) -> list[tuple[int, int, float]]:
     """Optimal one-to-one assignment of rows (row_idx) to candidates; returns (row, cand, score)."""
+    from scipy.optimize import linear_sum_assignment  # 0.6 s to import: only when linking
+
     if not row_idx or not cand_idx:
         return []
     sub = rows.take(row_idx)
