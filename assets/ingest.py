@@ -1,9 +1,8 @@
-"""Ingest assets: one period's snapshot (org × period) and the history of all periods."""
+"""Ingest asset: one org's report for one period, validated, as a snapshot."""
 
 import dagster as dg
 
 from pipelines import ingest
-from pipelines import lake as lake_io
 from pipelines.partitions import report_partitions
 from pipelines.resources import LakeResource
 
@@ -30,27 +29,5 @@ def period_snapshot(context: dg.AssetExecutionContext, lake: LakeResource) -> dg
             "path": dg.MetadataValue.path(
                 str(lake.lake().table_path("snapshots", keys["org"], keys["period"]))
             ),
-        }
-    )
-
-
-@dg.asset(
-    deps=[period_snapshot],
-    group_name="ingest",
-    kinds={"parquet", "polars"},
-    description="Every current snapshot of every org in one table (history/data.parquet).",
-)
-def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    store = lake.lake()
-    frame = ingest.build_history(store)
-    path = store.root / "history" / lake_io.DATA_FILE
-    lake_io.atomic_write_parquet(frame, path)
-    periods = frame.select("org", "period").unique().height if frame.height else 0
-    context.log.info(f"history: {frame.height} rows over {periods} org-periods")
-    return dg.MaterializeResult(
-        metadata={
-            "rows": frame.height,
-            "org_periods": periods,
-            "path": dg.MetadataValue.path(str(path)),
         }
     )

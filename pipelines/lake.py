@@ -315,6 +315,61 @@ class Lake:
             atomic_write_json(snap_dir / VERSION_FILE, version)
             return outcome
 
+    # ---- derived tables ----------------------------------------------------------------
+    def read_snapshots(self) -> tuple[pl.DataFrame, dict[tuple[str, str], list[str]]]:
+        """Every current snapshot in one frame, and each file's own columns (readers differ)."""
+        frames, columns = [], {}
+        for org, period in self.periods("snapshots"):
+            path = self.table_path("snapshots", org, period)
+            if path.exists():
+                frame = pl.read_parquet(path)
+                frames.append(frame)
+                columns[(org, period)] = frame.columns
+        if not frames:
+            return pl.DataFrame(), {}
+        return pl.concat(frames, how="diagonal_relaxed"), columns
+
+    def update_snapshots(
+        self, enriched: pl.DataFrame, columns: dict[tuple[str, str], list[str]], added: list[str]
+    ) -> int:
+        """Write derived columns (activity_id, …) back onto each period's snapshot rows.
+
+        A period whose file changed meanwhile (a new version committed) is left alone: the next
+        run derives it again. Files whose content would not change are not touched.
+        """
+        written = 0
+        with self.lock():
+            for (org, period), part in enriched.partition_by(
+                ["org", "period"], as_dict=True
+            ).items():
+                version = self.snapshot_version(org, period)
+                path = self.table_path("snapshots", org, period)
+                if (
+                    version is None
+                    or not path.exists()
+                    or part["source_sha256"][0] != version["source_sha256"]
+                ):
+                    continue
+                keep = [c for c in columns[(org, period)] if c not in added]
+                new = part.select(*keep, *added).sort("source_row")
+                if not pl.read_parquet(path).equals(new):
+                    atomic_write_parquet(new, path)
+                    written += 1
+        return written
+
+    def write_org_tables(self, table: str, frame: pl.DataFrame, orgs: list[str]) -> int:
+        """Write ``table/org=O/data.parquet`` for each org (empty when it has no rows now)."""
+        written = 0
+        with self.lock():
+            for org in orgs:
+                part = frame.filter(pl.col("org") == org)
+                path = self.table_path(table, org)
+                if path.exists() and pl.read_parquet(path).equals(part):
+                    continue
+                atomic_write_parquet(part, path)
+                written += 1
+        return written
+
     # ---- reading back ------------------------------------------------------------------
     def scan(self, table: str) -> pl.LazyFrame | None:
         """A hive-partitioned scan of a table, or None when it has no files yet."""

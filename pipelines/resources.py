@@ -20,6 +20,7 @@ class LakeResource(dg.ConfigurableResource):
 
     root: str | None = None
     inbox: str | None = None
+    overrides: str | None = None
 
     def lake(self) -> Lake:
         return Lake(lake_root(self.root))
@@ -27,3 +28,12 @@ class LakeResource(dg.ConfigurableResource):
     def inbox_dir(self) -> Path:
         configured = self.inbox or os.environ.get("FOLLOWUP_INBOX")
         return Path(configured).resolve() if configured else self.lake().root / "inbox"
+
+    def overrides_file(self) -> Path:
+        """The analysts' link overrides (default <lake>/overrides/links.csv; may not exist)."""
+        configured = self.overrides or os.environ.get("FOLLOWUP_OVERRIDES")
+        return (
+            Path(configured).resolve()
+            if configured
+            else self.lake().root / "overrides" / "links.csv"
+        )

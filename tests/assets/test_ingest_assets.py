@@ -25,6 +25,9 @@ def materialise(lake: Lake, org: str, period: str, instance: dg.DagsterInstance)
     )
 
 
+DOWNSTREAM = ["history", "transitions", "delays", "promises"]
+
+
 def materialised(result) -> list[str]:
     return [e.asset_key.path[-1] for e in result.get_asset_materialization_events()]
 
@@ -48,12 +51,15 @@ def test_period_is_written_to_parquet_and_history(lake_dir, swedish_csv, instanc
     reg, _ = register_report(lake, swedish_csv)
     result = materialise(lake, reg.org, reg.period, instance)
     assert result.success
-    assert materialised(result) == ["period_snapshot", "history"]
+    assert sorted(materialised(result)) == sorted(DOWNSTREAM + ["period_snapshot"])
     snapshot = pl.read_parquet(lake.table_path("snapshots", reg.org, reg.period))
     assert snapshot.height == 4
     assert snapshot["status"].to_list() == ["green", "yellow", "red", "unknown"]
+    assert snapshot["activity_id"].to_list() == [f"region-test:2022-Q2:00{i}" for i in range(1, 5)]
     history = pl.read_parquet(lake_dir / "history" / "data.parquet")
     assert history.height == 4
+    for table in ("links", "activities", "transitions", "delays", "promises"):
+        assert lake.table_path(table, reg.org).exists(), table
     checks = result.get_asset_check_evaluations()
     assert [c.passed for c in checks] == [True]
 
@@ -94,7 +100,7 @@ def test_failing_check_blocks_history(lake_dir, tmp_path, instance):
     reg, _ = register_report(lake, path)
     result = materialise(lake, reg.org, reg.period, instance)
     assert not result.success
-    assert materialised(result) == ["period_snapshot"]  # history did not run
+    assert materialised(result) == ["period_snapshot"]  # nothing downstream ran
     [check] = result.get_asset_check_evaluations()
     assert not check.passed and "75% of rows quarantined" in check.description
     assert not (lake_dir / "history").exists()

@@ -1,0 +1,37 @@
+"""Transitions, delays and promises of the linked history, one folder per org."""
+
+import dagster as dg
+
+from assets.linking import history, read_history
+from pipelines.derive import history_tables
+from pipelines.resources import LakeResource
+
+TABLE_NAMES = ("transitions", "delays", "promises")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            name,
+            deps=[history],
+            group_name="history",
+            kinds={"parquet", "polars"},
+            description=f"{name}/org=O/data.parquet, from the linked history.",
+        )
+        for name in TABLE_NAMES
+    ],
+)
+def history_tables_assets(context: dg.AssetExecutionContext, lake: LakeResource):
+    linked = read_history(lake)
+    orgs = sorted(linked["org"].unique().to_list())
+    tables = history_tables(linked)
+    store = lake.lake()
+    for name in TABLE_NAMES:
+        frame = tables[name]
+        written = store.write_org_tables(name, frame, orgs)
+        context.log.info(f"{name}: {frame.height} rows, {written} org files updated")
+        metadata = {"rows": frame.height, "org_files_updated": written}
+        if name == "transitions" and frame.height:
+            counts = frame.group_by("change").len().sort("change")
+            metadata["changes"] = dg.MetadataValue.json(dict(counts.iter_rows()))
+        yield dg.MaterializeResult(asset_key=name, metadata=metadata)
