@@ -32,6 +32,7 @@ READER_COLUMNS = list(READER_SCHEMA)
 FORMATS: dict[str, str] = {
     "xlsx": "spreadsheet",
     "csv": "spreadsheet",
+    "ocr-text": "ocr_text",
 }
 
 
