@@ -19,6 +19,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -40,6 +41,8 @@ _CELL_END = re.compile(r"([.!?:]\)?|\))$")
 _WORD = re.compile(r"\S+")
 MAX_COMBINATIONS = 5000
 STEM_MAX_ZIPF = 4.3
+SURE_BONUS = 2.0
+EDGE_BONUS = 0.25
 MAX_AREA_CONTINUATION = 40
 
 
@@ -328,41 +331,53 @@ def _cell_text(cell: Cell | None) -> str | None:
     return _join_lines([line.text for line in cell]) or None
 
 
-def _stems(text: str) -> set[str]:
+@lru_cache(maxsize=20_000)
+def _stems(text: str) -> frozenset[str]:
     """Five-letter stems of a cell's less common words (common ones pair anything)."""
     words = re.findall(r"[^\W\d_]{5,}", (repair_text(text) or "").lower())
-    return {_fold(w)[:5] for w in words if zipf(w) < STEM_MAX_ZIPF}
+    return frozenset(_fold(w)[:5] for w in words if zipf(w) < STEM_MAX_ZIPF)
+
+
+@lru_cache(maxsize=20_000)
+def _folded_repaired(text: str) -> str:
+    return _fold(repair_text(text) or "")
 
 
 def _pair_score(activities: list[Cell], comments: list[Cell]) -> float:
     """How well comments fit their activities: shared word stems, summed over the rows."""
     total = 0.0
     for act, com in zip(activities, comments, strict=False):
-        act_text = _fold(repair_text(_cell_text(act) or "") or "")
+        act_text = _folded_repaired(_cell_text(act) or "")
         total += sum(1 for stem in _stems(_cell_text(com) or "") if stem in act_text)
     return total
+
+
+def _split_bonus(slack: float) -> float:
+    """Weight of a break's slack against shared words.
+
+    Character counts only approximate widths in a proportional font, so a break where the next
+    word would just have fitted is weak evidence; one with room to spare outweighs shared words.
+    """
+    if slack >= 0:
+        return min(SURE_BONUS, EDGE_BONUS + slack / 3.0)
+    return slack / 100.0
 
 
 def _fit(
     blocks: list[Cell], n: int, partners: list[Cell] | None = None
 ) -> tuple[list[Cell], str | None]:
-    """Make ``n`` cells out of a column's blocks: split at sure breaks first, then guess.
+    """Make ``n`` cells out of a column's blocks (split or merge), pairing-aware when it can.
 
-    Returns the cells and, when a guess was needed, a note saying what was done.
+    Too few blocks: split at sentence ends followed by a capitalised line. A break where the next
+    word would have fitted on the line (slack >= 0) is almost surely a cell end; among the rest,
+    the split that makes comments share the most words with their activities wins.
+    Returns the cells and, when a real guess was needed, a note saying what was done.
     """
     lines = [line for block in blocks for line in block]
     if not lines:
         return [], None if n == 0 else "no cells"
     width = max(len(line.text) for line in lines)
-    cells: list[Cell] = []
-    strength: list[float] = []  # of the boundary before each cell: blank line 1000, else slack
-    for block in blocks:
-        points = dict(_split_points(block, width))
-        sure = [pos for pos, slack in points.items() if slack >= 0]
-        pieces = _cut(block, sure)
-        cells.extend(pieces)
-        strength.append(1000.0)
-        strength.extend(points[pos] for pos in sorted(sure))
+    cells: list[Cell] = list(blocks)
     if len(cells) == n:
         return cells, None
     if len(cells) < n:
@@ -375,31 +390,29 @@ def _fit(
         if len(options) <= need:
             chosen = options
         else:
-            combos = list(itertools.islice(itertools.combinations(options, need), MAX_COMBINATIONS))
+            combos = itertools.islice(itertools.combinations(options, need), MAX_COMBINATIONS)
 
             def score(combo: tuple) -> float:
-                slack = sum(min(o[2], 0.0) for o in combo) / 100.0
+                fit = sum(_split_bonus(o[2]) for o in combo)
                 if partners is None:
-                    return slack
-                return _pair_score(partners, _apply_splits(cells, combo)) + slack
+                    return fit
+                return _pair_score(partners, _apply_splits(cells, combo)) + fit
 
             chosen = list(max(combos, key=score))
         result = _apply_splits(cells, chosen)
-        note = f"split {len(chosen)} cell(s) at sentence ends to reach {n}"
         if len(result) < n:
-            note = f"found {len(result)} of {n} cells"
-        return result, note
-    # too many cells: merge where a boundary is weakest (a guessed break, no sentence end)
+            return result, f"found {len(result)} of {n} cells"
+        guessed = [o for o in chosen if o[2] < 0]
+        if guessed or len(options) > need:
+            return result, f"split {len(chosen)} cell(s) at sentence ends to reach {n}"
+        return result, None
+    # too many cells: merge where a boundary is weakest (no sentence end before it)
     while len(cells) > max(n, 1):
         weakest = min(
             range(1, len(cells)),
-            key=lambda k: (
-                strength[k] + (500.0 if _TERMINAL.search(cells[k - 1][-1].text) else 0.0),
-                k,
-            ),
+            key=lambda k: (bool(_TERMINAL.search(cells[k - 1][-1].text)), k),
         )
         cells[weakest - 1 : weakest + 1] = [cells[weakest - 1] + cells[weakest]]
-        del strength[weakest]
     return cells, f"merged cells to reach {n}"
 
 
@@ -585,15 +598,18 @@ def sniff(path: Path, head: bytes, fmt: str) -> bool:
     return "aktiviteter" in text and ("verksamhet" in text or "kommentar" in text)
 
 
-def _clean_text(text: str | None) -> str | None:
-    """Cell text as Swedish: stray bars dropped (``| det`` is ``I det``), words repaired."""
+def tidy_text(text: str | None) -> str | None:
+    """Cell text without OCR debris: stray bars dropped (``| det`` is ``I det``), spaces tidied."""
     if text is None:
         return None
     text = re.sub(r"(^|\s)[|\[](?=\s+[a-zåäö])", r"\1I", text)
     text = re.sub(r"(^|\s)[|\[\]](?=\s|$)", " ", text)
     text = re.sub(r"\s+-$", "", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return repair_text(text) or None
+    return re.sub(r"\s+", " ", text).strip() or None
+
+
+def _clean_text(text: str | None) -> str | None:
+    return repair_text(tidy_text(text))
 
 
 def _rows_of(table: Table, warnings: list[ReaderWarning]) -> list[dict]:

@@ -17,8 +17,11 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-# A candidate must beat the token as written by this many zipf points (≈ 10x more frequent).
-MARGIN = 0.9
+# A candidate must beat a listed word as written by this many zipf points (25x more frequent):
+# fortsatta/fortsätta differ by 1.34, so a smaller margin makes correct words wrong.
+MARGIN = 1.4
+# ... and an unlisted compound as written (Vistmanland = vist+man+land) by this many.
+COMPOUND_MARGIN = 1.0
 # Below this zipf a candidate is too rare to be trusted as a repair.
 MIN_ZIPF = 1.5
 MIN_COMPOUND = 1.2
@@ -57,28 +60,32 @@ def _fold(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[dict[str, float], dict[str, tuple[str, float]]]:
-    """(word -> zipf, folded word -> (most frequent word with that folding, its zipf))."""
+    """(word -> frequency, folded word -> (most frequent word with that folding, its zipf))."""
     import wordfreq  # imported lazily: loading the list takes a few tenths of a second
 
     freq = wordfreq.get_frequency_dict("sv")
-    zipf = {w: math.log10(f) + 9.0 for w, f in freq.items()}
     best: dict[str, tuple[str, float]] = {}
-    for word, z in zipf.items():
+    for word, f in freq.items():
+        if word.isascii():
+            continue  # folds to itself: looked up directly
         key = word.translate(_FOLD)
-        if key == word:
-            continue
-        if key not in best or best[key][1] < z:
-            best[key] = (word, z)
-    for key, (_word, z) in list(best.items()):
-        plain = zipf.get(key, 0.0)
-        if plain >= z:
-            best[key] = (key, plain)
-    return zipf, best
+        if key != word and (key not in best or best[key][1] < f):
+            best[key] = (word, f)
+    folded = {}
+    for key, (word, f) in best.items():
+        plain = freq.get(key, 0.0)
+        folded[key] = (key, _to_zipf(plain)) if plain >= f else (word, _to_zipf(f))
+    return freq, folded
 
 
+def _to_zipf(frequency: float) -> float:
+    return math.log10(frequency) + 9.0 if frequency > 0 else 0.0
+
+
+@lru_cache(maxsize=200_000)
 def zipf(word: str) -> float:
     """Zipf frequency of a lower-case word in Swedish (0 when unknown)."""
-    return _lexicon()[0].get(word, 0.0)
+    return _to_zipf(_lexicon()[0].get(word, 0.0))
 
 
 @lru_cache(maxsize=1)
@@ -98,14 +105,14 @@ def _domain_words() -> dict[str, str]:
 @lru_cache(maxsize=200_000)
 def _best_word(key: str) -> tuple[str, float]:
     """Most frequent real word whose diacritic-folded form is ``key`` ('' when none)."""
-    zipfs, best = _lexicon()
+    best = _lexicon()[1]
     if key in _domain_words():
         word = _domain_words()[key]
-        return word, max(zipfs.get(word, 0.0), DOMAIN_ZIPF)
+        return word, max(zipf(word), DOMAIN_ZIPF)
     hit = best.get(key)
     if hit is not None:
         return hit
-    z = zipfs.get(key, 0.0)
+    z = zipf(key)
     return (key, z) if z > 0 else ("", 0.0)
 
 
@@ -229,7 +236,13 @@ def _orig_score(lower: str) -> float:
 @lru_cache(maxsize=100_000)
 def _repair_lower(lower: str) -> str:
     original = _orig_score(lower)
-    best, best_score = lower, original + MARGIN if original > 0 else MIN_GAIN_FOR_NON_WORD
+    if zipf(lower) > 0:
+        threshold = original + MARGIN
+    elif original > 0:
+        threshold = original + COMPOUND_MARGIN
+    else:
+        threshold = MIN_GAIN_FOR_NON_WORD
+    best, best_score = lower, threshold
     for costly in (False, True):
         if costly and best != lower and _best_word(_fold(best))[1] >= DIRECT_OK:
             break  # a listed word needs no guessing about real letters (genomförda)
