@@ -33,7 +33,7 @@ MIN_PART = 3
 MIN_PART_ZIPF = 2.0
 DIRECT_OK = 2.5
 SHORT_PART_PENALTY = 0.5
-COMPOUND_CAP = 3.0
+COMPOUND_CAP = 2.5
 # An unlisted compound as written counts as this common at most (so Vistmanland, read as
 # vist+man+land, still gives way to Västmanland).
 ORIGINAL_COMPOUND_CAP = 2.0
@@ -44,6 +44,8 @@ COSTLY = 0.8
 MIN_GAIN_FOR_NON_WORD = 0.5
 MIN_COSTLY = 1.0
 _VOWELS = "aeiouyåäöé"
+_GLYPH_IN_WORD = re.compile(r"(?<=[a-zåäöé])[630]|[630](?=[a-zåäöé])")
+_GLYPH_LETTER = {"6": "ö", "3": "å", "0": "ö"}
 
 UNITS_FILE = Path(__file__).with_name("units.yaml")
 # A word of a canonical unit name counts as at least this common (Tärna beats tårna).
@@ -158,11 +160,11 @@ def _analyse(key: str) -> tuple[str, float]:
         base, base_score = _best_word(key[:-1])  # genitive: pandemins, Västmanlands
         if base_score - GENITIVE_PENALTY > score:
             word, score = base + "s", base_score - GENITIVE_PENALTY
-    if score >= DIRECT_OK or len(key) < 2 * MIN_PART:
-        return word, score
+    if score >= MIN_ZIPF or len(key) < 2 * MIN_PART:
+        return word, score  # a listed word is never outranked by a split of itself
     split_word, raw = _compound(key)
     raw = raw if raw >= MIN_COMPOUND else 0.0
-    split_score = min(raw, COMPOUND_CAP) + 0.01 * max(0.0, raw - COMPOUND_CAP)
+    split_score = min(raw, COMPOUND_CAP) + 0.001 * raw
     if split_word and split_score > score:
         return split_word, split_score
     return word, score
@@ -181,7 +183,9 @@ def _options(token: str, costly: bool) -> list[list[tuple[str, float]]]:
         elif ch == "3":
             opts = [("a", 0.0)]
         elif ch == "é":
-            opts = [("o", 0.1), ("a", 0.2), ("", 0.3), ("e", 0.6)]
+            opts = [("a", 0.15), ("o", 0.15), ("e", 0.6)]  # é: ä or ö, ties to ä
+            if (token[i - 1 : i] + nxt) and set(token[i - 1 : i] + nxt) & set("odi"):
+                opts.append(("", 0.3))  # a stray é beside the letter it doubles: moét, aktoérer
         elif costly and ch == "d" and i < n - 1 and (i > 0 or nxt not in _VOWELS + "rj"):
             # d read for ä/ö/å (Folkhdlsa, Genomfdra, dven), or a stray d before a/é
             opts = [("d", 0.0), ("a", COSTLY), ("o", COSTLY), ("", COSTLY)]
@@ -251,6 +255,9 @@ def _repair_lower(lower: str) -> str:
             word, score = _analyse(key)
             if word and score - cost > floor:
                 best, best_score, floor = word, score - cost, score - cost
+    if best == lower and _GLYPH_IN_WORD.search(lower):
+        # no word fits, but a digit inside a word is never right: read it as its letter
+        best = _GLYPH_IN_WORD.sub(lambda m: _GLYPH_LETTER[m.group(0)], lower)
     return best
 
 
@@ -268,8 +275,10 @@ def _match_case(word: str, like: str) -> str:
 @lru_cache(maxsize=100_000)
 def repair_word(token: str) -> str:
     """Repair one OCR token (letters, digits, look-alike glyphs); case is kept."""
-    if len(_LETTER.findall(token)) < 2:
-        return token
+    letters = len(_LETTER.findall(token))
+    glyphs = sum(c in "630|[" for c in token)
+    if letters == 0 or letters + glyphs < 2 or (letters < 2 and not token.islower()):
+        return token  # a number, or a code such as 3G or 5G
     if token.isupper() and len(token) <= 4:
         return token  # an acronym: MDU, SKR, PTS
     lower = token.lower()
