@@ -184,7 +184,7 @@ def _options(token: str, costly: bool) -> list[list[tuple[str, float]]]:
             opts = [("a", 0.0)]
         elif ch == "é":
             opts = [("a", 0.15), ("o", 0.15), ("e", 0.6)]  # é: ä or ö, ties to ä
-            if (token[i - 1 : i] + nxt) and set(token[i - 1 : i] + nxt) & set("odi"):
+            if (token[i - 1 : i] + nxt) and set(token[i - 1 : i] + nxt) & set("aoid"):
                 opts.append(("", 0.3))  # a stray é beside the letter it doubles: moét, aktoérer
         elif costly and ch == "d" and i < n - 1 and (i > 0 or nxt not in _VOWELS + "rj"):
             # d read for ä/ö/å (Folkhdlsa, Genomfdra, dven), or a stray d before a/é

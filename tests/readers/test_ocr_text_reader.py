@@ -107,6 +107,22 @@ def test_rendered_reports_are_read_back(tmp_path, truth, seed):
         assert shape(g["comment"]) == shape(w["comment"]), index
 
 
+def test_the_renderer_makes_the_awkward_layouts_it_claims(truth):
+    for seed in range(12):
+        lines = Renderer(seed).render(truth.to_dicts())[0].splitlines()
+        assert any(line.startswith("Verksamhet Kommentar") for line in lines)  # side by side
+        assert "2022-07-07" in lines and any(" forts. AKTIVITETER" in line for line in lines)
+        assert any(
+            line[:1] == " "
+            and line[1:2].isupper()
+            and "AKTIV" not in line
+            and "Kommentar" not in line
+            for line in lines
+        )  # a bare page break
+        markers = [i for i, line in enumerate(lines) if "Kommentar" in line]
+        assert any(lines[i + 2][:1].islower() for i in markers)  # a comment carried over
+
+
 def test_rendered_reports_come_back_in_good_swedish(tmp_path, truth):
     right = total = 0
     for seed in range(4):
