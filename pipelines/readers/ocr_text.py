@@ -486,7 +486,7 @@ def _split_hidden_pages(pages: list[Page]) -> tuple[list[Page], list[ReaderWarni
                     cut = start
                     warnings.append(
                         ReaderWarning(
-                            f"page {page.number}: unit cells after the comments but too little "
+                            "unit cells after the comments but too little "
                             "text before them to tell the previous page's comments from this "
                             "page's activities",
                             page=page.number,
@@ -612,7 +612,7 @@ def _clean_text(text: str | None) -> str | None:
     return repair_text(tidy_text(text))
 
 
-def _rows_of(table: Table, warnings: list[ReaderWarning]) -> list[dict]:
+def _rows_of(table: Table) -> list[dict]:
     page = table.page
     notes: list[str] = []
     if table.side_rows:
@@ -650,7 +650,6 @@ def _rows_of(table: Table, warnings: list[ReaderWarning]) -> list[dict]:
                 "activity_raw": _cell_text(act),
                 "unit_raw": unit_line.unit if unit_line else None,
                 "comment_raw": _cell_text(com),
-                "_com_cell": com,
                 "_notes": notes,
             }
         )
@@ -679,11 +678,11 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
                 previous_comment["comment_raw"] = joined.strip()
             else:
                 table.com_lines = table.carried + table.com_lines
-        page_rows = _rows_of(table, warnings)
+        page_rows = _rows_of(table)
         if page_rows and page_rows[0]["_notes"]:
             warnings.append(
                 ReaderWarning(
-                    f"page {page.number} ({page.area or 'no goal area'}): "
+                    f"{page.area or 'no goal area'}: "
                     + "; ".join(page_rows[0]["_notes"])
                     + "; rows paired by position, check them",
                     page=page.number,
