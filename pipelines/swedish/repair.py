@@ -152,8 +152,9 @@ def _compound(key: str, parts_left: int = 3) -> tuple[str, float]:
 def _analyse(key: str) -> tuple[str, float]:
     """Best spelling of a folded word: a dictionary word, else a compound of dictionary words.
 
-    A compound's score is compressed above ``COMPOUND_CAP``: an unlisted compound is by nature a
-    rare word and must never outrank a listed word (``for+mer`` must not beat ``former``).
+    A compound's score is capped at ``COMPOUND_CAP`` (plus a sliver of its raw score to break
+    ties): an unlisted compound is by nature a rare word and must not outrank a listed word
+    (``for+mer`` must not beat ``former``, ``för+dig+ställa`` not ``färdigställa``).
     """
     word, score = _best_word(key)
     if score < DIRECT_OK and key.endswith("s") and len(key) > MIN_PART + 1:
