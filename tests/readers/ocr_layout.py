@@ -41,6 +41,7 @@ class Features:
     side_by_side: bool = True  # one page with cells side by side
     interleaved: bool = True  # one page whose units stand between its activities
     bare_break: bool = True  # one page break with neither heading nor date
+    late_rows: bool = True  # one page whose last rows stand inside the comment column
 
 
 class Renderer:
@@ -111,8 +112,15 @@ class Renderer:
         return [f" AKTIVITETER {kind} {dash} {' '.join(words)}", "", LEGEND, ""]
 
     def table(
-        self, rows: list[dict], carried: list[str], interleave: bool, separate: bool
+        self,
+        rows: list[dict],
+        carried: list[str],
+        interleave: bool,
+        separate: bool,
+        late: bool = False,
     ) -> list[str]:
+        if late:
+            return self.late_table(rows, carried)
         acts = [self.wrap(self.noisy(r["activity"]), ACTIVITY_WIDTH) for r in rows]
         units = [self.wrap_unit(self.noisy(r["unit"])) for r in rows]
         comments = [self.wrap(self.noisy(r["comment"]), COMMENT_WIDTH) for r in rows]
@@ -136,6 +144,40 @@ class Renderer:
             lines += carried + [""]
         lines += self.column(comments, com_join)
         return lines
+
+    def late_table(self, rows: list[dict], carried: list[str]) -> list[str]:
+        """The last two rows come out inside the comment column, activity and unit on one line
+        (the real report's "Leda projektet Vägar framåt. Folkhälsa"), possibly in the middle of
+        the comment before them; their comments follow the others."""
+        early, late = rows[:-2], rows[-2:]
+        acts = [self.wrap(self.noisy(r["activity"]), ACTIVITY_WIDTH) for r in early]
+        units = [self.wrap_unit(self.noisy(r["unit"])) for r in early]
+        comments = [self.wrap(self.noisy(r["comment"]), COMMENT_WIDTH) for r in rows]
+        lines = self.column(acts, [False] * len(acts)) + ["", "Verksamhet", ""]
+        lines += self.column(units, [False] * len(units)) + ["", "Kommentar", ""]
+        if carried:
+            lines += carried + [""]
+        lines += self.column(comments[: len(early) - 1], [False] * (len(early) - 1)) + [""]
+        interrupted = comments[len(early) - 1]
+        cut = next((j for j in range(1, len(interrupted)) if interrupted[j][:1].islower()), None)
+        lines += interrupted[:cut] + [""] if cut else interrupted + [""]
+        for row in late:
+            act = self.wrap(self.noisy(row["activity"]), ACTIVITY_WIDTH)
+            bar = self.rng.choice(["", "| "])
+            lines += [f" {act[0]} {bar}{self.noisy(row['unit'])}", ""]
+            for more in act[1:]:
+                lines += [more, ""]
+        if cut:
+            lines += interrupted[cut:] + [""]
+        lines += self.column(comments[len(early) :], [False] * 2)
+        return lines
+
+    @staticmethod
+    def late_ok(rows: list[dict]) -> bool:
+        return len(rows) >= 4 and all(
+            Renderer.single_sentence(r["activity"]) and len(r["activity"].split()) >= 3
+            for r in rows[-2:]
+        )
 
     def side_table(self, rows: list[dict]) -> list[str]:
         lines = ["Verksamhet Kommentar -", ""]
@@ -182,11 +224,21 @@ class Renderer:
         if self.f.interleaved:
             left = [i for i in candidates if i != side_page and len(pages[i][1]) >= 3]
             interleaved = self.rng.choice(left) if left else None
+        late_page = None
+        if self.f.late_rows:
+            left = [
+                i
+                for i, (_a, r, _c) in enumerate(pages)
+                if i not in {side_page, interleaved} and self.late_ok(r)
+            ]
+            late_page = self.rng.choice(left) if left else None
         if self.f.bare_break:
             left = [
                 i
                 for i, (_a, r, cont) in enumerate(pages)
-                if cont and i not in {side_page, interleaved} and i - 1 not in {side_page}
+                if cont
+                and i not in {side_page, interleaved, late_page}
+                and i - 1 not in {side_page, late_page}
             ]
             bare = self.rng.choice(left) if left else None
 
@@ -224,7 +276,13 @@ class Renderer:
                     page_rows[-1]["comment"] = " ".join(last[:cut])
                     carry_now = self.wrap(self.noisy(" ".join(last[cut:])), COMMENT_WIDTH)
             separate = bare is not None and i in {bare - 1, bare}  # keep that break findable
-            out += self.table(page_rows, carried, interleave=(i == interleaved), separate=separate)
+            out += self.table(
+                page_rows,
+                carried,
+                interleave=(i == interleaved),
+                separate=separate,
+                late=(i == late_page),
+            )
             if i == bare:
                 out[start] = " " + out[start]
             carried = carry_now

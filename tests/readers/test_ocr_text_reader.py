@@ -135,6 +135,17 @@ def test_the_renderer_makes_the_awkward_layouts_it_claims(truth):
         )  # a bare page break
         markers = [i for i, line in enumerate(lines) if "Kommentar" in line]
         assert any(lines[i + 2][:1].islower() for i in markers)  # a comment carried over
+        late = [
+            line
+            for line in lines
+            if line[:1] == " "
+            and re.search(
+                r" (Samhallsutveckling|Folkhalsa|Kultur och|Vilfard"
+                r"|Valfard|Naringsliv och|Tarna)",
+                line,
+            )
+        ]
+        assert late  # rows whose activity and unit stand inside the comment column
 
 
 def test_rendered_reports_come_back_in_good_swedish(tmp_path, truth):
