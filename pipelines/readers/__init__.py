@@ -33,6 +33,7 @@ FORMATS: dict[str, str] = {
     "pdf": "pdf",
     "xlsx": "spreadsheet",
     "csv": "spreadsheet",
+    "ocr-text": "ocr_text",
 }
 
 

@@ -1,0 +1,291 @@
+"""Render known report rows into the layout of an OCR'd follow-up report, with its mess.
+
+The real OCR output (pipelines/sample_data/region-vastmanland_2022-07-07_ocr.txt) writes each
+page's table column by column: the activity cells, a ``Verksamhet`` line and the unit cells, a
+``Kommentar`` line and the comment cells. This renderer produces the same layout from rows whose
+content is known, with what the real file shows: lost diacritics and look-alike glyphs, stray
+lines (single letters, page numbers, dates), wrapped unit names, cells without a blank line
+between them, continued headings whose goal area wraps onto the next line, pages without
+heading, a comment that runs over a page break, a page whose cells stand side by side on one
+line, units interleaved with activities and a page break that shows only as unit cells turning
+up after the comments. Tests read the result back and compare it with the rows.
+"""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from dataclasses import dataclass
+
+ACTIVITY_WIDTH = 44
+UNIT_WIDTH = 24
+COMMENT_WIDTH = 47
+SIDE_ACTIVITY_WIDTH = 38
+STRAY_LINES = ["N", "R", "=", "\\ o", "§ 3", "oo R}", "15", "16", '\\\\\\"}']
+LEGEND = (
+    "Gult = avvikelse emot maluppfyllelse Gront = I6per pa enligt plan -= nar ej maluppfyllelse"
+)
+# Look-alikes the OCR used for letters with diacritics (seen in the real file)
+LOOKALIKES = {"ö": ["6", "é"], "ä": ["é"], "å": ["3"]}
+
+
+@dataclass
+class Features:
+    """Which of the awkward layouts to use (each page picks among the enabled ones)."""
+
+    diacritic_loss: float = 0.9  # share of å/ä/ö written without diacritics
+    lookalike: float = 0.08  # share of å/ä/ö written as a look-alike glyph
+    stray_lines: float = 0.25
+    unseparated: float = 0.3  # chance that two single-sentence cells lose their blank line
+    carry_comment: bool = True  # a comment runs over a page break
+    side_by_side: bool = True  # one page with cells side by side
+    interleaved: bool = True  # one page whose units stand between its activities
+    bare_break: bool = True  # one page break with neither heading nor date
+    late_rows: bool = True  # one page whose last rows stand inside the comment column
+
+
+class Renderer:
+    def __init__(self, seed: int, features: Features | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.f = features or Features()
+
+    # -- text noise ---------------------------------------------------------------------------
+    def noisy(self, text: str) -> str:
+        out = []
+        for ch in text:
+            low = ch.lower()
+            if low in LOOKALIKES and self.rng.random() < self.f.lookalike and ch.islower():
+                out.append(self.rng.choice(LOOKALIKES[low]))
+            elif low in "åäö" and self.rng.random() < self.f.diacritic_loss:
+                plain = {"å": "a", "ä": "a", "ö": "o"}[low]
+                out.append(plain.upper() if ch.isupper() else plain)
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def stray(self) -> list[str]:
+        if self.rng.random() < self.f.stray_lines:
+            return [self.rng.choice(STRAY_LINES), ""]
+        return []
+
+    # -- cells ----------------------------------------------------------------------------------
+    @staticmethod
+    def wrap(text: str, width: int) -> list[str]:
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+    @staticmethod
+    def wrap_unit(unit: str) -> list[str]:
+        if len(unit) > UNIT_WIDTH and " och " in unit:
+            head, tail = unit.split(" och ", 1)
+            return [f"{head} och", tail]
+        return [unit]
+
+    def column(self, cells: list[list[str]], joinable: list[bool]) -> list[str]:
+        """Cells one after another; a blank line between, sometimes none (``joinable`` cells)."""
+        lines: list[str] = []
+        for k, cell in enumerate(cells):
+            glued = joinable[k - 1] and joinable[k] and self.rng.random() < self.f.unseparated
+            if k and not glued:
+                lines.append("")
+                lines.extend(self.stray())
+            lines.extend(cell)
+        return lines
+
+    @staticmethod
+    def single_sentence(text: str) -> bool:
+        body = text.rstrip(".")
+        return text.endswith(".") and not any(p in body for p in (". ", "? ", "! ", ": "))
+
+    # -- pages ----------------------------------------------------------------------------------
+    def heading(self, area: str, continued: bool) -> list[str]:
+        kind = self.rng.choice(["MALOMRADE", "VISIONSMALET"])
+        dash = self.rng.choice(["-", "—"])
+        words = self.noisy(area).split()
+        if continued:
+            cut = max(1, min(len(words) - 1, self.rng.randint(1, 3)))
+            head, rest = " ".join(words[:cut]), " ".join(words[cut:])
+            junk = self.rng.choice(["", " N", " T", " |"])
+            lines = [f" forts. AKTIVITETER {kind} {dash} {head}{junk}", ""]
+            if rest:
+                lines += [rest, ""]
+            return lines + [LEGEND, ""]
+        return [f" AKTIVITETER {kind} {dash} {' '.join(words)}", "", LEGEND, ""]
+
+    def table(
+        self,
+        rows: list[dict],
+        carried: list[str],
+        interleave: bool,
+        separate: bool,
+        late: bool = False,
+    ) -> list[str]:
+        if late:
+            return self.late_table(rows, carried)
+        acts = [self.wrap(self.noisy(r["activity"]), ACTIVITY_WIDTH) for r in rows]
+        units = [self.wrap_unit(self.noisy(r["unit"])) for r in rows]
+        comments = [self.wrap(self.noisy(r["comment"]), COMMENT_WIDTH) for r in rows]
+        # cells lose their blank line only where a reader can still tell them apart: in a column
+        # whose cells are all single sentences (as the real report's activities mostly are)
+        act_ok = all(self.single_sentence(r["activity"]) for r in rows) and not separate
+        com_ok = all(self.single_sentence(r["comment"]) for r in rows) and not separate
+        act_join, com_join = [act_ok] * len(rows), [com_ok] * len(rows)
+        lines: list[str] = []
+        if interleave and len(rows) >= 3:
+            lines += ["Verksamhet", ""]
+            first = len(rows) - 1
+            lines += self.column(acts[:first], act_join[:first]) + [""]
+            lines += self.column(units[:first], [False] * first) + [""]
+            lines += acts[first] + [""] + units[first] + [""]
+        else:
+            lines += self.column(acts, act_join) + [""] + self.stray()
+            lines += ["Verksamhet", ""] + self.column(units, [False] * len(rows)) + [""]
+        lines += self.stray() + [self.rng.choice(["Kommentar", " Kommentar", "Kommentar -"]), ""]
+        if carried:
+            lines += carried + [""]
+        lines += self.column(comments, com_join)
+        return lines
+
+    def late_table(self, rows: list[dict], carried: list[str]) -> list[str]:
+        """The last two rows come out inside the comment column, activity and unit on one line
+        (the real report's "Leda projektet Vägar framåt. Folkhälsa"), possibly in the middle of
+        the comment before them; their comments follow the others."""
+        early, late = rows[:-2], rows[-2:]
+        acts = [self.wrap(self.noisy(r["activity"]), ACTIVITY_WIDTH) for r in early]
+        units = [self.wrap_unit(self.noisy(r["unit"])) for r in early]
+        comments = [self.wrap(self.noisy(r["comment"]), COMMENT_WIDTH) for r in rows]
+        lines = self.column(acts, [False] * len(acts)) + ["", "Verksamhet", ""]
+        lines += self.column(units, [False] * len(units)) + ["", "Kommentar", ""]
+        if carried:
+            lines += carried + [""]
+        lines += self.column(comments[: len(early) - 1], [False] * (len(early) - 1)) + [""]
+        interrupted = comments[len(early) - 1]
+        cut = next((j for j in range(1, len(interrupted)) if interrupted[j][:1].islower()), None)
+        lines += interrupted[:cut] + [""] if cut else interrupted + [""]
+        for row in late:
+            act = self.wrap(self.noisy(row["activity"]), ACTIVITY_WIDTH)
+            bar = self.rng.choice(["", "| "])
+            lines += [f" {act[0]} {bar}{self.noisy(row['unit'])}", ""]
+            for more in act[1:]:
+                lines += [more, ""]
+        if cut:
+            lines += interrupted[cut:] + [""]
+        lines += self.column(comments[len(early) :], [False] * 2)
+        return lines
+
+    @staticmethod
+    def late_ok(rows: list[dict]) -> bool:
+        return len(rows) >= 4 and all(
+            Renderer.single_sentence(r["activity"]) and len(r["activity"].split()) >= 3
+            for r in rows[-2:]
+        )
+
+    def side_table(self, rows: list[dict]) -> list[str]:
+        lines = ["Verksamhet Kommentar -", ""]
+        for row in rows:
+            act = self.wrap(self.noisy(row["activity"]), SIDE_ACTIVITY_WIDTH)
+            com = self.wrap(self.noisy(row["comment"]), COMMENT_WIDTH)
+            unit = self.noisy(row["unit"])
+            for k in range(max(len(act), len(com))):
+                parts = [act[k] if k < len(act) else ""]
+                if k == 0:
+                    parts.append(unit)
+                parts.append(com[k] if k < len(com) else "")
+                lines.append(" ".join(p for p in parts if p))
+                if self.rng.random() < 0.3:
+                    lines.append("")
+            lines.append("")
+        return lines
+
+    @classmethod
+    def side_ok(cls, row: dict) -> bool:
+        """Rows a side-by-side page can hold readably: the activity, one sentence, ends on its
+        first or second line (where the sentence end tells it from the comment beside it)."""
+        act = row["activity"]
+        one_sentence = not any(t.endswith((".", ":", "!", "?")) for t in act.split()[:-1])
+        return act.endswith(".") and one_sentence and len(cls.wrap(act, SIDE_ACTIVITY_WIDTH)) <= 2
+
+    def render(self, rows: list[dict]) -> tuple[str, list[dict]]:
+        """The OCR text, and the rows in the order the text holds them (document order)."""
+        by_area: dict[str, list[dict]] = {}
+        for row in rows:
+            by_area.setdefault(row["goal_area"], []).append(row)
+        pages: list[tuple[str, list[dict], bool]] = []  # (area, rows, continued)
+        for area, area_rows in by_area.items():
+            k = 0
+            while k < len(area_rows):
+                size = self.rng.randint(2, 5)
+                pages.append((area, area_rows[k : k + size], k > 0))
+                k += size
+        side_page = interleaved = bare = None
+        candidates = [i for i, (_a, r, _c) in enumerate(pages) if len(r) >= 2]
+        if self.f.side_by_side:
+            fits = [i for i in candidates if all(self.side_ok(r) for r in pages[i][1])]
+            side_page = self.rng.choice(fits) if fits else None
+        if self.f.interleaved:
+            left = [i for i in candidates if i != side_page and len(pages[i][1]) >= 3]
+            interleaved = self.rng.choice(left) if left else None
+        late_page = None
+        if self.f.late_rows:
+            left = [
+                i
+                for i, (_a, r, _c) in enumerate(pages)
+                if i not in {side_page, interleaved} and self.late_ok(r)
+            ]
+            late_page = self.rng.choice(left) if left else None
+        if self.f.bare_break:
+            left = [
+                i
+                for i, (_a, r, cont) in enumerate(pages)
+                if cont
+                and i not in {side_page, interleaved, late_page}
+                and i - 1 not in {side_page, late_page}
+            ]
+            bare = self.rng.choice(left) if left else None
+
+        out: list[str] = []
+        ordered: list[dict] = []
+        carried: list[str] = []
+        for i, (area, page_rows, continued) in enumerate(pages):
+            if i == bare:
+                # the page simply goes on (the OCR starts a new text block: a leading space);
+                # only the unit cells turning up after the comments show the break
+                start = len(out)
+            elif continued and self.rng.random() < 0.35:
+                out += ["", "", "2022-07-07", ""]  # a page footer date, then a page without heading
+            else:
+                out += self.heading(area, continued)
+            ordered += page_rows
+            if i == side_page:
+                out += self.side_table(page_rows)
+                continue
+            next_is_plain = i + 1 < len(pages) and i + 1 != side_page
+            page_rows = [dict(r) for r in page_rows]
+            carry_now: list[str] = []
+            last = page_rows[-1]["comment"].split()
+            if (
+                self.f.carry_comment
+                and next_is_plain
+                and i + 1 != bare
+                and len(last) >= 8
+                and self.rng.random() < 0.5
+            ):
+                cut = len(last) // 2
+                while cut < len(last) - 1 and not last[cut][:1].islower():
+                    cut += 1
+                if last[cut][:1].islower():
+                    page_rows[-1]["comment"] = " ".join(last[:cut])
+                    carry_now = self.wrap(self.noisy(" ".join(last[cut:])), COMMENT_WIDTH)
+            separate = bare is not None and i in {bare - 1, bare}  # keep that break findable
+            out += self.table(
+                page_rows,
+                carried,
+                interleave=(i == interleaved),
+                separate=separate,
+                late=(i == late_page),
+            )
+            if i == bare:
+                out[start] = " " + out[start]
+            carried = carry_now
+            if i + 1 != bare:
+                out += self.stray()
+        return "\n".join(out) + "\n", ordered
