@@ -163,6 +163,148 @@ def rebuild(lake: LakeOption = None) -> None:
     raise typer.Exit(code)
 
 
+@app.command()
+def report(
+    org: Annotated[str, typer.Option(help="Organisation, e.g. region-vastmanland.")],
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="FILE.html, .pdf, .png or .xlsx.")],
+    lake: LakeOption = None,
+    period: Annotated[str | None, typer.Option(help="Period to report (default: latest).")] = None,
+    previous: Annotated[
+        str | None, typer.Option(help="Period to compare with (default: the one before).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="sv (default) or en.")] = "sv",
+) -> None:
+    """Write the controllers' period-over-period report (great-tables)."""
+    from pipelines.report.from_lake import report_from_lake
+    from pipelines.report.render import write_report
+
+    with err.status("building the report…"):
+        data = report_from_lake(_lake(lake).root, org, period, previous)
+        written = write_report(data, out_path, lang=lang)
+    compared = f"{data.previous} → {data.period}" if data.previous else data.period
+    out.print(f"report {org} {compared}: {written}", highlight=False)
+
+
+@app.command()
+def review(
+    lake: LakeOption = None,
+    org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
+    candidates: Annotated[int, typer.Option(help="Candidates shown per link.")] = 3,
+) -> None:
+    """List the activity links that need review, with the best candidates side by side."""
+    import polars as pl
+    from rich.table import Table
+
+    from pipelines.linking import review_candidates
+    from pipelines.query import History
+
+    history = History(_lake(lake).root)
+    links = history.links(org).collect()
+    snapshots = history.snapshots(org).collect()
+    rows = review_candidates(links, snapshots, n=candidates)
+    if rows.is_empty():
+        out.print("no links need review", highlight=False)
+        return
+    table = Table(
+        title="Links to review (confirm or reject them in overrides/links.csv)", show_lines=True
+    )
+    for name in ("row", "activity in this report", "#", "candidate", "its text", "score"):
+        table.add_column(name)
+    for group in rows.partition_by(["org", "period", "source_row"], maintain_order=True):
+        first = group.row(0, named=True)
+        label = f"{first['org']} {first['period']} #{first['source_row']}"
+        for index, cand in enumerate(group.iter_rows(named=True)):
+            mark = " ← linked" if cand["is_current"] else ""
+            table.add_row(
+                label if index == 0 else "",
+                first["activity"] if index == 0 else "",
+                str(cand["rank"]),
+                f"{cand['candidate_activity_id']}{mark}",
+                cand["candidate_text"] or "",
+                f"{cand['candidate_score']:.1f}" if cand["candidate_score"] is not None else "",
+            )
+    out.print(table)
+    count = rows.select(pl.struct("org", "period", "source_row").n_unique()).item()
+    out.print(f"{count} links need review", highlight=False)
+
+
+@app.command()
+def sql(
+    query: Annotated[str | None, typer.Argument(help="SQL over the lake's tables.")] = None,
+    lake: LakeOption = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the result to .csv or .parquet.")
+    ] = None,
+) -> None:
+    """Query the lake with DuckDB: one view per table (snapshots, links, transitions, …).
+
+    Without a query, opens an interactive SQL prompt on those views.
+    """
+    import duckdb
+
+    from pipelines.query import duckdb_connection
+
+    connection = duckdb_connection(_lake(lake).root)
+    if query is None:
+        _sql_shell(connection)
+        return
+    try:
+        relation = connection.sql(query)
+        result = relation.pl() if relation is not None else None
+    except duckdb.Error as error:
+        raise FollowupError(f"SQL: {str(error).splitlines()[0]}") from error
+    if result is None:
+        out.print("done", highlight=False)
+    elif out_path:
+        from pipelines.export import write_rows
+
+        write_rows(result, out_path)
+        err.print(f"{result.height} rows → {out_path}", highlight=False)
+    else:
+        import polars as pl
+
+        with pl.Config(tbl_rows=100, fmt_str_lengths=80, tbl_width_chars=200):
+            out.print(result)
+
+
+def _sql_shell(connection) -> None:
+    """A small SQL prompt: statements end with ';', `.tables` lists views, `.quit` leaves."""
+    import duckdb
+    import polars as pl
+
+    views = [
+        r[0]
+        for r in connection.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    ]
+    out.print(
+        f"views: {', '.join(views) or '(none: run the pipeline first)'}; end statements "
+        "with ';', .quit to leave",
+        highlight=False,
+    )
+    buffer = ""
+    while True:
+        try:
+            line = input("followup> " if not buffer else "       …> ")
+        except EOFError:
+            break
+        if not buffer and line.strip() in {".quit", ".exit", "\\q"}:
+            break
+        if not buffer and line.strip() == ".tables":
+            out.print(", ".join(views), highlight=False)
+            continue
+        buffer += line + "\n"
+        if buffer.rstrip().endswith(";"):
+            try:
+                with pl.Config(tbl_rows=50, fmt_str_lengths=60, tbl_width_chars=200):
+                    relation = connection.sql(buffer)
+                    out.print(relation.pl() if relation is not None else "done")
+            except duckdb.Error as error:
+                err.print(f"[red]error:[/] {str(error).splitlines()[0]}", highlight=False)
+            buffer = ""
+
+
 def demo_files() -> list[tuple[Path, dict]]:
     """The bundled sample: the real report's first period, then synthetic later periods."""
     files = []
@@ -187,14 +329,71 @@ def demo(lake: LakeOption = None) -> None:
             options.get("report_date"),
             "auto",
         )
-    from pipelines.ingest import build_history
-
-    history = build_history(store)
-    out.print(
-        f"history: {history.height} rows, periods {sorted(set(history['period']))}", highlight=False
-    )
-    out.print(f"lake: {store.root}", highlight=False)
+    _demo_summary(store)
     raise typer.Exit(code)
+
+
+def _demo_summary(store) -> None:
+    """What the demo shows: links to the real report, transitions, delays, the report."""
+    import polars as pl
+
+    from pipelines.periods import period_sort_key
+    from pipelines.query import History
+
+    org = "region-vastmanland"
+    history = History(store.root)
+    rows = history.snapshots(org).collect()
+    out.print(
+        f"\nhistory: {rows.height} rows, periods {sorted(set(rows['period']))} "
+        "(2022-Q2 is the real report; later periods are synthetic)",
+        highlight=False,
+    )
+    links = history.links(org).collect()
+    methods = dict(links.group_by("method").len().iter_rows())
+    out.print(
+        f"links: {methods}, {int(links['needs_review'].sum())} to review (followup review)",
+        highlight=False,
+    )
+    real = rows.filter(pl.col("period") == "2022-Q2").select("activity_id", "activity")
+    reworded = (
+        links.filter((pl.col("method") == "fuzzy") & (pl.col("matched_from_period") == "2022-Q2"))
+        .join(
+            rows.select("period", "source_row", pl.col("activity").alias("now")),
+            on=["period", "source_row"],
+        )
+        .join(real, on="activity_id")
+        .sort("score")
+        .head(3)
+    )
+    for link in reworded.iter_rows(named=True):
+        out.print(
+            f"  {link['score']:.0f}  {link['activity']!r}\n   → {link['period']}: {link['now']!r}",
+            highlight=False,
+        )
+    changes = history.transitions(org).group_by("change").len().sort("len", descending=True)
+    out.print(
+        "transitions: " + ", ".join(f"{c} {n}" for c, n in changes.collect().iter_rows()),
+        highlight=False,
+    )
+    latest = sorted(set(rows["period"]), key=period_sort_key)[-1]
+    worst = (
+        history.delays(org)
+        .filter(pl.col("off_plan") & (pl.col("period") == latest))
+        .join(history.activities(org).select("activity_id", "canonical_text"), on="activity_id")
+        .sort("periods_off_plan", "days_off_plan", descending=True)
+        .head(3)
+        .collect()
+    )
+    for delay in worst.iter_rows(named=True):
+        out.print(
+            f"  off plan {delay['periods_off_plan']} periods ({delay['days_off_plan']} "
+            f"days): {delay['canonical_text']}",
+            highlight=False,
+        )
+    folder = store.partition_dir("reports", org, latest)
+    for report_file in sorted(folder.glob("uppfoljning.*")):
+        out.print(f"report: {report_file}", highlight=False)
+    out.print(f"lake: {store.root}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,13 +5,14 @@ import dagster as dg
 import assets.history
 import assets.ingest
 import assets.linking
+import assets.report
 import checks.period_checks
 from pipelines.partitions import report_partitions
 from pipelines.resources import LakeResource
 from pipelines.schedules import build_quarterly_schedule
 from pipelines.sensors import build_inbox_sensor
 
-ASSET_MODULES = [assets.ingest, assets.linking, assets.history]
+ASSET_MODULES = [assets.ingest, assets.linking, assets.history, assets.report]
 CHECK_MODULES = [checks.period_checks]
 
 all_assets = dg.load_assets_from_modules(ASSET_MODULES)

@@ -286,25 +286,6 @@ def build_snapshot(lake: Lake, org: str, period: str) -> dict:
     }
 
 
-def build_history(lake: Lake) -> pl.DataFrame:
-    """All current snapshots of every org, one frame, ordered by org, period end and row."""
-    from pipelines.periods import period_sort_key
-
-    frame = lake.scan("snapshots")
-    if frame is None:
-        return pl.DataFrame(schema={c: pl.String for c in CANONICAL_COLUMNS})
-    history = frame.collect()
-    periods = history["period"].unique().to_list()
-    order = {p: i for i, p in enumerate(sorted(periods, key=period_sort_key))}
-    return (
-        history.with_columns(
-            pl.col("period").replace_strict(order, return_dtype=pl.Int32).alias("_order")
-        )
-        .sort("org", "_order", "source_row")
-        .drop("_order")
-    )
-
-
 def is_period_label(text: str) -> bool:
     return is_period(text)
 

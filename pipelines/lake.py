@@ -370,20 +370,6 @@ class Lake:
                 written += 1
         return written
 
-    # ---- reading back ------------------------------------------------------------------
-    def scan(self, table: str) -> pl.LazyFrame | None:
-        """A hive-partitioned scan of a table, or None when it has no files yet."""
-        if not any((self.root / table).glob("**/*.parquet")):
-            return None
-        return pl.scan_parquet(self.table_glob(table), hive_partitioning=True)
-
-    def read_table(self, table: str) -> pl.DataFrame:
-        path = self.root / table / DATA_FILE
-        if path.exists():
-            return pl.read_parquet(path)
-        frame = self.scan(table)
-        return frame.collect() if frame is not None else pl.DataFrame()
-
 
 def _user() -> str:
     try:

@@ -25,7 +25,7 @@ def materialise(lake: Lake, org: str, period: str, instance: dg.DagsterInstance)
     )
 
 
-DOWNSTREAM = ["history", "transitions", "delays", "promises"]
+DOWNSTREAM = ["history", "transitions", "delays", "promises", "controller_report"]
 
 
 def materialised(result) -> list[str]:
@@ -60,6 +60,9 @@ def test_period_is_written_to_parquet_and_history(lake_dir, swedish_csv, instanc
     assert history.height == 4
     for table in ("links", "activities", "transitions", "delays", "promises"):
         assert lake.table_path(table, reg.org).exists(), table
+    report = lake.partition_dir("reports", reg.org, reg.period)
+    assert (report / "uppfoljning.html").stat().st_size > 1000
+    assert (report / "uppfoljning.xlsx").exists()
     checks = result.get_asset_check_evaluations()
     assert [c.passed for c in checks] == [True]
 

@@ -1,0 +1,50 @@
+"""The controllers' report for one org and period: HTML and Excel (PDF when Chromium is here)."""
+
+import dagster as dg
+
+from pipelines.lake import org_slug
+from pipelines.partitions import report_partitions
+from pipelines.resources import LakeResource
+
+FORMATS = (".html", ".xlsx")
+
+
+@dg.asset(
+    partitions_def=report_partitions,
+    deps=["transitions", "delays", "promises"],
+    group_name="report",
+    kinds={"html", "excel"},
+    description=(
+        "reports/org=O/period=P/uppfoljning.{html,xlsx,pdf}: the period compared with the one "
+        "before, in Swedish (great-tables). PDF only where Chromium is installed."
+    ),
+)
+def controller_report(
+    context: dg.AssetExecutionContext, lake: LakeResource
+) -> dg.MaterializeResult:
+    from pipelines.errors import FollowupError
+    from pipelines.report.from_lake import report_from_lake
+    from pipelines.report.render import find_chromium, write_report
+
+    keys = context.partition_key.keys_by_dimension  # type: ignore[union-attr]
+    org, period = org_slug(keys["org"]), keys["period"]
+    store = lake.lake()
+    data = report_from_lake(store.root, org, period)
+    folder = store.partition_dir("reports", org, period)
+    written = {s: write_report(data, folder / f"uppfoljning{s}") for s in FORMATS}
+    if find_chromium():
+        try:
+            written[".pdf"] = write_report(data, folder / "uppfoljning.pdf")
+        except FollowupError as error:
+            context.log.warning(f"no PDF: {error}")
+    else:
+        context.log.info("no PDF: Chromium is not installed (apt-get install -y chromium)")
+    return dg.MaterializeResult(
+        metadata={
+            "compared": f"{data.previous} → {data.period}" if data.previous else data.period,
+            "worsened": data.worsened.height,
+            "improved": data.improved.height,
+            "html": dg.MetadataValue.path(str(written[".html"])),
+            **{s.lstrip("."): dg.MetadataValue.path(str(p)) for s, p in written.items()},
+        }
+    )
