@@ -6,6 +6,7 @@ import assets.history
 import assets.ingest
 import assets.linking
 import assets.report
+import checks.history_checks
 import checks.period_checks
 from pipelines.partitions import report_partitions
 from pipelines.resources import LakeResource
@@ -13,7 +14,7 @@ from pipelines.schedules import build_quarterly_schedule
 from pipelines.sensors import build_inbox_sensor
 
 ASSET_MODULES = [assets.ingest, assets.linking, assets.history, assets.report]
-CHECK_MODULES = [checks.period_checks]
+CHECK_MODULES = [checks.period_checks, checks.history_checks]
 
 all_assets = dg.load_assets_from_modules(ASSET_MODULES)
 all_checks = dg.load_asset_checks_from_modules(CHECK_MODULES)

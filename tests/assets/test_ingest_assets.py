@@ -63,8 +63,17 @@ def test_period_is_written_to_parquet_and_history(lake_dir, swedish_csv, instanc
     report = lake.partition_dir("reports", reg.org, reg.period)
     assert (report / "uppfoljning.html").stat().st_size > 1000
     assert (report / "uppfoljning.xlsx").exists()
-    checks = result.get_asset_check_evaluations()
-    assert [c.passed for c in checks] == [True]
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert sorted(checks) == [
+        "completed_activities_stay_completed",
+        "period_snapshot_valid",
+        "previous_activities_accounted_for",
+    ]
+    assert all(c.passed for c in checks.values())
+    unknown = checks["previous_activities_accounted_for"].metadata
+    assert unknown["unknown_status_share_latest_period"].value == {
+        "region-test": 0.25
+    }  # 1 of 4 rows has no colour and no comment
 
 
 def test_bad_row_is_quarantined_and_valid_rows_land(lake_dir, tmp_path, instance):
