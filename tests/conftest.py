@@ -26,3 +26,13 @@ def swedish_csv(tmp_path: Path) -> Path:
     path = tmp_path / "region-test_2022-07-07.csv"
     path.write_text(SWEDISH_CSV, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory) -> Path:
+    """The demo's lake (real report + synthetic periods), built once through the CLI."""
+    from pipelines.cli import main
+
+    lake = tmp_path_factory.mktemp("demo") / "lake"
+    assert main(["demo", "--lake", str(lake)]) == 0
+    return lake
