@@ -28,8 +28,9 @@ def build(lake_dir: Path, orgs: int, periods: int, activities: int) -> None:
     rows = simulate_orgs(orgs, activities, periods, seed=7).drop("true_id")
     derived = link_snapshots(rows)
     lake = Lake(lake_dir)
-    for (org, period), part in derived.snapshots.partition_by(["org", "period"],
-                                                              as_dict=True).items():
+    for (org, period), part in derived.snapshots.partition_by(
+        ["org", "period"], as_dict=True
+    ).items():
         atomic_write_parquet(part, lake.table_path("snapshots", org, period))
     names = sorted(derived.snapshots["org"].unique().to_list())
     for table, frame in {**derived.per_org(), **history_tables(derived.snapshots)}.items():
@@ -63,24 +64,44 @@ def main() -> None:
     files = len(list(lake_dir.rglob("*.parquet")))
     history = History(lake_dir)
     rows = history.snapshots().select(pl.len()).collect().item()
-    print(f"lake: {args.orgs} orgs × {args.periods} periods, {rows:,} snapshot rows, "
-          f"{files:,} Parquet files")
+    print(
+        f"lake: {args.orgs} orgs × {args.periods} periods, {rows:,} snapshot rows, "
+        f"{files:,} Parquet files"
+    )
     activity_id = (
         history.activities("synthetic-org-42" if args.orgs >= 42 else "synthetic-org-01")
-        .sort("periods_seen", descending=True).select("activity_id").head(1).collect().item()
+        .sort("periods_seen", descending=True)
+        .select("activity_id")
+        .head(1)
+        .collect()
+        .item()
     )
     org = activity_id.split(":")[0]
     plan = history.timeline(activity_id).explain()
-    other_orgs = [o for o in (f"synthetic-org-{k:02d}" for k in range(1, args.orgs + 1))
-                  if o != org and f"org={o}" in plan]
+    other_orgs = [
+        o
+        for o in (f"synthetic-org-{k:02d}" for k in range(1, args.orgs + 1))
+        if o != org and f"org={o}" in plan
+    ]
     print(f"timeline({activity_id}): plan reads only org={org}: {not other_orgs}")
     one = timed(lambda: history.timeline(activity_id).collect())
-    full = timed(lambda: pl.scan_parquet(str(lake_dir / "snapshots/**/*.parquet"),
-                                         hive_partitioning=True, extra_columns="ignore",
-                                         missing_columns="insert")
-                 .filter(pl.col("activity_id") == activity_id).collect(), repeat=3)
-    print(f"timeline query: {one * 1000:.0f} ms (median of 7); "
-          f"the same filter over every snapshot file: {full * 1000:.0f} ms")
+    full = timed(
+        lambda: (
+            pl.scan_parquet(
+                str(lake_dir / "snapshots/**/*.parquet"),
+                hive_partitioning=True,
+                extra_columns="ignore",
+                missing_columns="insert",
+            )
+            .filter(pl.col("activity_id") == activity_id)
+            .collect()
+        ),
+        repeat=3,
+    )
+    print(
+        f"timeline query: {one * 1000:.0f} ms (median of 7); "
+        f"the same filter over every snapshot file: {full * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":
