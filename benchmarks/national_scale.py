@@ -481,7 +481,11 @@ def machine() -> str:
         platform.processor() or "unknown CPU",
     )
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return f"{os.cpu_count()} cores ({model}), {pages / 2**30:.0f} GiB RAM, Python {sys.version.split()[0]}, polars {pl.__version__}"
+    python = sys.version.split()[0]
+    return (
+        f"{os.cpu_count()} cores ({model}), {pages / 2**30:.0f} GiB RAM, "
+        f"Python {python}, polars {pl.__version__}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
