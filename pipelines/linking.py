@@ -385,10 +385,12 @@ def text_scores(rows: _Texts, cands: _Texts, workers: int = 1) -> np.ndarray:
     text = process.cdist(rows.srt, cands.srt, scorer=fuzz.ratio, **kw)
     np.maximum(text, process.cdist(rows.sq, cands.sq, scorer=fuzz.ratio, **kw), out=text)
     r_idx, c_idx = np.nonzero(text >= _TOKEN_SET_BAND)
-    for r, c in zip(r_idx.tolist(), c_idx.tolist(), strict=True):
-        ts = _TOKEN_SET_DISCOUNT * fuzz.token_set_ratio(rows.key[r], cands.key[c])
-        if ts > text[r, c]:
-            text[r, c] = ts
+    if len(r_idx):
+        rk, ck, scorer = rows.key, cands.key, fuzz.token_set_ratio
+        pairs = zip(r_idx.tolist(), c_idx.tolist(), strict=True)
+        ts = _TOKEN_SET_DISCOUNT * np.array([scorer(rk[r], ck[c]) for r, c in pairs])
+        better = ts > text[r_idx, c_idx]
+        text[r_idx[better], c_idx[better]] = ts[better]
     return text.astype(np.float64)
 
 
@@ -525,8 +527,9 @@ def _link_period(
     ov: _Overrides,
     cfg: LinkingConfig,
     codes: dict[str, int],
-) -> pl.DataFrame:
-    """Link one org-period's rows (sorted by source_row) to the state; update the state."""
+) -> dict[str, list]:
+    """Link one org-period's rows (sorted by source_row) to the state; update the state.
+    Returns the links as columns (see ``_links_frame``)."""
     t = len(state.periods)
     state.periods.append(period)
     src = frame.get_column("source_row").to_list()
@@ -603,19 +606,25 @@ def _link_period(
             )
         seen.add(out_id[r])
         state.upsert(out_id[r], t, act[r], goal[r], unit[r], com[r], row_parts[r])
-    return pl.DataFrame(
-        {
-            "org": [org] * n,
-            "period": [period] * n,
-            "source_row": src,
-            "activity_id": out_id,
-            "matched_from_period": out_from,
-            "score": out_score,
-            "method": out_method,
-            "needs_review": out_review,
-        },
-        schema=LINK_SCHEMA,
-    )
+    return {
+        "org": [org] * n,
+        "period": [period] * n,
+        "source_row": src,
+        "activity_id": out_id,
+        "matched_from_period": out_from,
+        "score": out_score,
+        "method": out_method,
+        "needs_review": out_review,
+    }
+
+
+def _links_frame(columns: list[dict[str, list]]) -> pl.DataFrame:
+    """One links frame from ``_link_period`` outputs (one frame, not one per org-period)."""
+    merged: dict[str, list] = {name: [] for name in LINK_SCHEMA}
+    for part in columns:
+        for name, values in part.items():
+            merged[name].extend(values)
+    return pl.DataFrame(merged, schema=LINK_SCHEMA)
 
 
 # --------------------------------------------------------------------------- public API
@@ -781,8 +790,7 @@ def link_history(
         for period in _sorted_periods(k[0] for k in by_period):
             frame = by_period[(period,)]
             parts.append(_link_period(org, period, frame, state, ov, cfg, codes))
-    links = pl.concat(parts) if parts else pl.DataFrame(schema=LINK_SCHEMA)
-    return _finish(links, df, overrides)
+    return _finish(_links_frame(parts), df, overrides)
 
 
 def _state_from(history: pl.DataFrame) -> dict[str, _OrgState]:
@@ -827,7 +835,7 @@ def link_period(
     new = _check_input(new_snapshots)
     old = history.snapshots_with_ids
     states = _state_from(old) if not old.is_empty() else {}
-    parts = [history.links]
+    parts = []
     for (org,), org_df in sorted(new.partition_by("org", as_dict=True).items()):
         state = states.get(org, _OrgState())
         by_period = org_df.partition_by("period", as_dict=True)
@@ -842,7 +850,9 @@ def link_period(
         for period in periods:
             frame = by_period[(period,)].sort("source_row")
             parts.append(_link_period(org, period, frame, state, ov, cfg, codes))
-    links = pl.concat(parts)
+    links = pl.concat(
+        [history.links.select(list(LINK_SCHEMA)).cast(LINK_SCHEMA), _links_frame(parts)]
+    )
     base = old.drop("activity_id", strict=False)
     combined = pl.concat([base, new.drop("activity_id", strict=False)], how="diagonal_relaxed")
     return _finish(links, combined, overrides)
