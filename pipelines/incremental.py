@@ -6,8 +6,9 @@ org (each after the org's latest period) and returns the tables of the whole, as
 ``history_tables(old + new)`` would give them (the same rows; transitions and delays in the same
 order, promises ordered by org, activity_id, report_date, period).
 
-Only what the new period can change is computed, so the cost follows the new period's size and
-the number of still open promises, not the length of the history:
+Only what the new period can change is computed: the window logic runs on the new rows, each
+activity's latest rows and the still open promises. The whole history is touched only by a few
+joins and the final ordered merge (linear, about 0.1 s per 100,000 rows):
 
 - transitions: the events that end in the new period, computed on a small context — each
   activity's latest appearance (its rows in that period) plus the new rows. The org's latest
@@ -25,7 +26,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.errors import FollowupError
-from pipelines.history import DELAY_SCHEMA, TRANSITION_SCHEMA, delays, order_periods, transitions
+from pipelines.history import DELAY_SCHEMA, TRANSITION_SCHEMA, delays, transitions
 from pipelines.periods import period_sort_key
 from pipelines.promises import PROMISE_COLUMNS, evaluate_promises, extract_promises
 
@@ -56,10 +57,10 @@ def _new_periods(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _latest_rows(old: pl.DataFrame) -> pl.DataFrame:
-    """Each activity's rows in the period it was last seen in."""
-    acts, _ = order_periods(old)
-    latest = acts.group_by(_KEYS).agg(pl.col("period").last())
+def _latest_rows(old: pl.DataFrame, old_delays: pl.DataFrame) -> pl.DataFrame:
+    """Each activity's rows in the period it was last seen in. The delays table has one row per
+    activity and period, in period order per activity: its last row per activity says which."""
+    latest = old_delays.group_by(_KEYS).agg(pl.col("period").last())
     return old.join(latest, on=[*_KEYS, "period"], how="semi")
 
 
@@ -68,11 +69,14 @@ def _columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in cols if c in frame.columns]
 
 
-def extend_transitions(old: pl.DataFrame, new: pl.DataFrame, added: pl.DataFrame) -> pl.DataFrame:
+def extend_transitions(
+    old: pl.DataFrame, old_delays: pl.DataFrame, new: pl.DataFrame, added: pl.DataFrame
+) -> pl.DataFrame:
     """Transition events whose to_period is the new period (see module docstring)."""
     cols = [c for c in _columns(new) if c != "comment"]
+    latest = _latest_rows(old, old_delays).select(cols) if old.height else None
     context = pl.concat(
-        [_latest_rows(old).select(cols), new.select(cols)] if old.height else [new.select(cols)],
+        [latest, new.select(cols)] if latest is not None else [new.select(cols)],
         how="diagonal_relaxed",
     )
     return transitions(context).join(
@@ -133,7 +137,7 @@ def extend_history_tables(
 ) -> dict[str, pl.DataFrame]:
     """The history tables of ``old + new`` from those of ``old`` (see module docstring)."""
     added = _new_periods(old, new)
-    new_transitions = extend_transitions(old, new, added)
+    new_transitions = extend_transitions(old, tables["delays"], new, added)
     new_delays = extend_delays(tables["delays"], new, added) if old.height else delays(new)
     decided, reevaluated = extend_promises(old, tables["promises"], new)
     order = ["org", "activity_id"]

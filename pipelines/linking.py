@@ -661,12 +661,12 @@ def _sorted_periods(periods) -> list[str]:
 
 
 def _with_sort_key(df: pl.DataFrame) -> pl.DataFrame:
-    periods = _sorted_periods(df.get_column("period").to_list())
-    rank = pl.DataFrame(
-        {"period": periods, "_prank": list(range(len(periods)))},
-        schema={"period": pl.String, "_prank": pl.Int64},
+    """``df`` + ``_prank``, the period's position in ``period_sort_key`` order."""
+    periods = _sorted_periods(df.get_column("period").unique().to_list())
+    rank = {p: i for i, p in enumerate(periods)}
+    return df.with_columns(
+        pl.col("period").replace_strict(rank, default=None, return_dtype=pl.Int64).alias("_prank")
     )
-    return df.join(rank, on="period", how="left")
 
 
 def _finish(links: pl.DataFrame, snapshots: pl.DataFrame, overrides) -> LinkResult:
@@ -795,26 +795,24 @@ def link_history(
 
 def _state_from(history: pl.DataFrame) -> dict[str, _OrgState]:
     """Rebuild each org's linker state (latest appearance per activity) from linked snapshots."""
-    df = _with_sort_key(history)
+    columns = ["org", "activity_id", "period", "activity", "goal_area", "unit", "comment"]
+    df = _with_sort_key(history.select(*columns, "source_row"))
+    # each activity's latest row, in activity_id order within the org (the order ids were seen)
+    last = df.sort("org", "activity_id", "_prank", "source_row").unique(
+        subset=["org", "activity_id"], keep="last", maintain_order=True
+    )
+    org_periods = df.select("org", "period", "_prank").unique().sort("org", "_prank")
+    periods_of = {
+        org: part.get_column("period").to_list()
+        for (org,), part in org_periods.partition_by("org", as_dict=True).items()
+    }
     states: dict[str, _OrgState] = {}
-    for (org,), org_df in df.partition_by("org", as_dict=True).items():
-        periods = _sorted_periods(org_df.get_column("period").to_list())
+    for (org,), org_last in last.partition_by("org", as_dict=True).items():
+        periods = periods_of[org]
         pidx = {p: i for i, p in enumerate(periods)}
-        last = (
-            org_df.sort("activity_id", "_prank", "source_row")
-            .group_by("activity_id", maintain_order=True)
-            .last()
-        )
         st = _OrgState(periods=periods)
-        for r in last.iter_rows(named=True):
-            st.upsert(
-                r["activity_id"],
-                pidx[r["period"]],
-                r["activity"],
-                r["goal_area"],
-                r["unit"],
-                r["comment"],
-            )
+        for aid, period, activity, goal, unit, comment in org_last.select(columns[1:]).iter_rows():
+            st.upsert(aid, pidx[period], activity, goal, unit, comment)
         states[org] = st
     return states
 
