@@ -848,12 +848,27 @@ def link_period(
         for period in periods:
             frame = by_period[(period,)].sort("source_row")
             parts.append(_link_period(org, period, frame, state, ov, cfg, codes))
-    links = pl.concat(
-        [history.links.select(list(LINK_SCHEMA)).cast(LINK_SCHEMA), _links_frame(parts)]
+    new_links = _links_frame(parts)
+    links = pl.concat([history.links.select(list(LINK_SCHEMA)).cast(LINK_SCHEMA), new_links])
+    if _has_merges(overrides) or "activity_id" not in old.columns:
+        # a merge can rename ids of earlier rows: join every row with its link again
+        base = old.drop("activity_id", strict=False)
+        combined = pl.concat([base, new.drop("activity_id", strict=False)], how="diagonal_relaxed")
+        return _finish(links, combined, overrides)
+    # without merges the earlier rows keep their ids: only the new rows need joining
+    ids = new_links.select("org", "period", "source_row", "activity_id")
+    added = new.drop("activity_id", strict=False).join(
+        ids, on=["org", "period", "source_row"], how="left"
     )
-    base = old.drop("activity_id", strict=False)
-    combined = pl.concat([base, new.drop("activity_id", strict=False)], how="diagonal_relaxed")
-    return _finish(links, combined, overrides)
+    snaps = pl.concat([old, added], how="diagonal_relaxed")
+    snaps = _with_sort_key(snaps).sort("org", "_prank", "source_row")
+    snaps = snaps.select(pl.exclude("_prank", "activity_id"), "activity_id")  # as _finish has it
+    links = _with_sort_key(links).sort("org", "_prank", "source_row").drop("_prank")
+    return LinkResult(links=links, activities=activities_table(snaps), snapshots_with_ids=snaps)
+
+
+def _has_merges(overrides: pl.DataFrame | None) -> bool:
+    return overrides is not None and not overrides.filter(pl.col("action") == "merge").is_empty()
 
 
 # --------------------------------------------------------------------------- review
