@@ -360,9 +360,12 @@ class Lake:
     def write_org_tables(self, table: str, frame: pl.DataFrame, orgs: list[str]) -> int:
         """Write ``table/org=O/data.parquet`` for each org (empty when it has no rows now)."""
         written = 0
+        # one pass over the frame, not one filter per org (310 orgs × 500,000 rows adds up)
+        parts = frame.partition_by("org", as_dict=True) if frame.height else {}
+        empty = frame.clear()
         with self.lock():
             for org in orgs:
-                part = frame.filter(pl.col("org") == org)
+                part = parts.get((org,), empty)
                 path = self.table_path(table, org)
                 if path.exists() and pl.read_parquet(path).equals(part):
                     continue

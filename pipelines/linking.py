@@ -297,15 +297,25 @@ class _Texts:
 
     @classmethod
     def build(cls, activity, goal, unit, comment, codes: dict[str, int]) -> _Texts:
-        key = [match_key(a) for a in activity]
+        return cls.from_parts(
+            [_parts(*values) for values in zip(activity, goal, unit, comment, strict=True)],
+            codes,
+        )
+
+    @classmethod
+    def from_parts(cls, parts: list[tuple], codes: dict[str, int]) -> _Texts:
+        """From ``_parts`` tuples (the linker keeps one per activity, so each text is folded
+        once per appearance rather than once per period it stays a candidate)."""
+        columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[] for _ in range(7)]
+        key, srt, sq, norm, goal, unit, comment = columns
         return cls(
             key=key,
-            srt=[_sorted_tokens(k) for k in key],
-            sq=[squash(k) for k in key],
-            norm=[normalise_text(a) for a in activity],
-            goal=_codes(goal, codes),
-            unit=_codes(unit, codes),
-            comment=[_sorted_tokens(match_key(c)) for c in comment],
+            srt=srt,
+            sq=sq,
+            norm=norm,
+            goal=_label_codes(goal, codes),
+            unit=_label_codes(unit, codes),
+            comment=comment,
         )
 
     def take(self, idx: list[int]) -> _Texts:
@@ -320,11 +330,29 @@ class _Texts:
         )
 
 
+def _parts(activity, goal, unit, comment) -> tuple:
+    """The comparable forms of one row: key, sorted key, squashed key, normalised text,
+    normalised goal area and unit, sorted comment key."""
+    key = match_key(activity)
+    return (
+        key,
+        _sorted_tokens(key),
+        squash(key),
+        normalise_text(activity),
+        normalise_text(goal),
+        normalise_text(unit),
+        _sorted_tokens(match_key(comment)),
+    )
+
+
 def _codes(values, codes: dict[str, int]) -> np.ndarray:
     """Integer codes of normalised labels (0 = missing), so equality is a numpy broadcast."""
-    out = np.zeros(len(values), dtype=np.int64)
-    for i, v in enumerate(values):
-        k = normalise_text(v)
+    return _label_codes([normalise_text(v) for v in values], codes)
+
+
+def _label_codes(labels, codes: dict[str, int]) -> np.ndarray:
+    out = np.zeros(len(labels), dtype=np.int64)
+    for i, k in enumerate(labels):
         if k:
             out[i] = codes.setdefault(k, len(codes) + 1)
     return out
@@ -342,16 +370,27 @@ _TOKEN_SET_BAND = 55.0
 _TOKEN_SET_DISCOUNT = 0.93
 
 
+# Below this many pairs a cdist is faster on one thread: starting the threads costs ~2.5 ms, more
+# than a 150 × 150 matrix takes (~2 ms). An org-period's matrices are about that size.
+_THREADED_PAIRS = 100_000
+
+
+def _workers(workers: int, n_rows: int, n_cands: int) -> int:
+    return workers if n_rows * n_cands >= _THREADED_PAIRS else 1
+
+
 def text_scores(rows: _Texts, cands: _Texts, workers: int = 1) -> np.ndarray:
     """Text similarity rows × candidates, 0–100 (see module docstring)."""
-    kw = {"dtype": np.float32, "workers": workers}
+    kw = {"dtype": np.float32, "workers": _workers(workers, len(rows.key), len(cands.key))}
     text = process.cdist(rows.srt, cands.srt, scorer=fuzz.ratio, **kw)
     np.maximum(text, process.cdist(rows.sq, cands.sq, scorer=fuzz.ratio, **kw), out=text)
     r_idx, c_idx = np.nonzero(text >= _TOKEN_SET_BAND)
-    for r, c in zip(r_idx.tolist(), c_idx.tolist(), strict=True):
-        ts = _TOKEN_SET_DISCOUNT * fuzz.token_set_ratio(rows.key[r], cands.key[c])
-        if ts > text[r, c]:
-            text[r, c] = ts
+    if len(r_idx):
+        rk, ck, scorer = rows.key, cands.key, fuzz.token_set_ratio
+        pairs = zip(r_idx.tolist(), c_idx.tolist(), strict=True)
+        ts = _TOKEN_SET_DISCOUNT * np.array([scorer(rk[r], ck[c]) for r, c in pairs])
+        better = ts > text[r_idx, c_idx]
+        text[r_idx[better], c_idx[better]] = ts[better]
     return text.astype(np.float64)
 
 
@@ -362,7 +401,11 @@ def score_matrix(rows: _Texts, cands: _Texts, cfg: LinkingConfig) -> np.ndarray:
     score += cfg.unit_weight * _agreement(rows.unit, cands.unit)
     if cfg.comment_weight:
         com = process.cdist(
-            rows.comment, cands.comment, scorer=fuzz.ratio, dtype=np.float32, workers=cfg.workers
+            rows.comment,
+            cands.comment,
+            scorer=fuzz.ratio,
+            dtype=np.float32,
+            workers=_workers(cfg.workers, len(rows.comment), len(cands.comment)),
         )
         has = (
             np.array([bool(c) for c in rows.comment])[:, None]
@@ -386,9 +429,10 @@ class _OrgState:
     goal: list[str | None] = field(default_factory=list)
     unit: list[str | None] = field(default_factory=list)
     comment: list[str | None] = field(default_factory=list)
+    parts: list[tuple | None] = field(default_factory=list)  # _parts of the latest appearance
     index: dict[str, int] = field(default_factory=dict)
 
-    def upsert(self, aid, pidx, activity, goal, unit, comment) -> None:
+    def upsert(self, aid, pidx, activity, goal, unit, comment, parts=None) -> None:
         i = self.index.get(aid)
         if i is None:
             self.index[aid] = len(self.ids)
@@ -398,12 +442,22 @@ class _OrgState:
             self.goal.append(goal)
             self.unit.append(unit)
             self.comment.append(comment)
+            self.parts.append(parts)
         else:
             self.last[i] = pidx
             self.activity[i] = activity
             self.goal[i] = goal
             self.unit[i] = unit
             self.comment[i] = comment
+            self.parts[i] = parts
+
+    def parts_of(self, i: int) -> tuple:
+        if self.parts[i] is None:
+            self.parts[i] = _parts(self.activity[i], self.goal[i], self.unit[i], self.comment[i])
+        return self.parts[i]
+
+    def norm(self, i: int) -> str:
+        return self.parts_of(i)[3]
 
 
 def _assign(
@@ -449,7 +503,7 @@ def _link_unique_exact(rows, free, state, t, taken, blocked, ov, out_id, out_fro
     prev: dict[str, list[int]] = {}
     for i, last in enumerate(state.last):
         if last == t - 1 and i not in taken:
-            prev.setdefault(normalise_text(state.activity[i]), []).append(i)
+            prev.setdefault(state.norm(i), []).append(i)
     cur: dict[str, list[int]] = {}
     for r in free:
         cur.setdefault(rows.norm[r], []).append(r)
@@ -473,8 +527,9 @@ def _link_period(
     ov: _Overrides,
     cfg: LinkingConfig,
     codes: dict[str, int],
-) -> pl.DataFrame:
-    """Link one org-period's rows (sorted by source_row) to the state; update the state."""
+) -> dict[str, list]:
+    """Link one org-period's rows (sorted by source_row) to the state; update the state.
+    Returns the links as columns (see ``_links_frame``)."""
     t = len(state.periods)
     state.periods.append(period)
     src = frame.get_column("source_row").to_list()
@@ -510,7 +565,8 @@ def _link_period(
         if c is not None:
             taken.add(c)
 
-    rows = _Texts.build(act, goal, unit, com, codes)
+    row_parts = [_parts(*values) for values in zip(act, goal, unit, com, strict=True)]
+    rows = _Texts.from_parts(row_parts, codes)
     free = [r for r in range(n) if out_id[r] is None]
     blocked = {r: {ov.group(a) for a in ov.reject.get((period, src[r]), ())} for r in free}
     best = np.full(n, -1.0)
@@ -524,17 +580,11 @@ def _link_period(
     lo = t - 1 - cfg.lookback_periods
     cand = [i for i, last in enumerate(state.last) if lo <= last <= t - 1 and i not in taken]
     if free and cand:
-        ctexts = _Texts.build(
-            [state.activity[i] for i in cand],
-            [state.goal[i] for i in cand],
-            [state.unit[i] for i in cand],
-            [state.comment[i] for i in cand],
-            codes,
-        )
+        ctexts = _Texts.from_parts([state.parts_of(i) for i in cand], codes)
         gaps = np.array([(t - 1 - state.last[i]) for i in cand], dtype=np.float64)
         bonus = -cfg.gap_penalty * gaps
         for r, c, s in _assign(rows, free, state, cand, ctexts, bonus, blocked, ov, cfg, best):
-            exact = rows.norm[r] == normalise_text(state.activity[c])
+            exact = rows.norm[r] == state.norm(c)
             out_id[r] = state.ids[c]
             out_from[r] = state.periods[state.last[c]]
             out_score[r] = 100.0 if exact else round(s, 2)
@@ -555,20 +605,26 @@ def _link_period(
                 f"{org} {period}: two rows got activity id {out_id[r]}; check the overrides"
             )
         seen.add(out_id[r])
-        state.upsert(out_id[r], t, act[r], goal[r], unit[r], com[r])
-    return pl.DataFrame(
-        {
-            "org": [org] * n,
-            "period": [period] * n,
-            "source_row": src,
-            "activity_id": out_id,
-            "matched_from_period": out_from,
-            "score": out_score,
-            "method": out_method,
-            "needs_review": out_review,
-        },
-        schema=LINK_SCHEMA,
-    )
+        state.upsert(out_id[r], t, act[r], goal[r], unit[r], com[r], row_parts[r])
+    return {
+        "org": [org] * n,
+        "period": [period] * n,
+        "source_row": src,
+        "activity_id": out_id,
+        "matched_from_period": out_from,
+        "score": out_score,
+        "method": out_method,
+        "needs_review": out_review,
+    }
+
+
+def _links_frame(columns: list[dict[str, list]]) -> pl.DataFrame:
+    """One links frame from ``_link_period`` outputs (one frame, not one per org-period)."""
+    merged: dict[str, list] = {name: [] for name in LINK_SCHEMA}
+    for part in columns:
+        for name, values in part.items():
+            merged[name].extend(values)
+    return pl.DataFrame(merged, schema=LINK_SCHEMA)
 
 
 # --------------------------------------------------------------------------- public API
@@ -605,12 +661,12 @@ def _sorted_periods(periods) -> list[str]:
 
 
 def _with_sort_key(df: pl.DataFrame) -> pl.DataFrame:
-    periods = _sorted_periods(df.get_column("period").to_list())
-    rank = pl.DataFrame(
-        {"period": periods, "_prank": list(range(len(periods)))},
-        schema={"period": pl.String, "_prank": pl.Int64},
+    """``df`` + ``_prank``, the period's position in ``period_sort_key`` order."""
+    periods = _sorted_periods(df.get_column("period").unique().to_list())
+    rank = {p: i for i, p in enumerate(periods)}
+    return df.with_columns(
+        pl.col("period").replace_strict(rank, default=None, return_dtype=pl.Int64).alias("_prank")
     )
-    return df.join(rank, on="period", how="left")
 
 
 def _finish(links: pl.DataFrame, snapshots: pl.DataFrame, overrides) -> LinkResult:
@@ -724,40 +780,39 @@ def link_history(
     cfg = config or load_config()
     df = _check_input(snapshots)
     parts = []
-    for (org,), org_df in sorted(df.partition_by("org", as_dict=True).items()):
+    columns = ["org", "period", "source_row", "activity", "goal_area", "unit", "comment"]
+    ordered = df.select(columns).sort("org", "period", "source_row")  # one sort, not one per period
+    for (org,), org_df in sorted(ordered.partition_by("org", as_dict=True).items()):
         state = _OrgState()
         ov = _Overrides(overrides, org)
         codes: dict[str, int] = {}
-        by_period = org_df.partition_by("period", as_dict=True)
+        by_period = org_df.partition_by("period", as_dict=True, maintain_order=True)
         for period in _sorted_periods(k[0] for k in by_period):
-            frame = by_period[(period,)].sort("source_row")
+            frame = by_period[(period,)]
             parts.append(_link_period(org, period, frame, state, ov, cfg, codes))
-    links = pl.concat(parts) if parts else pl.DataFrame(schema=LINK_SCHEMA)
-    return _finish(links, df, overrides)
+    return _finish(_links_frame(parts), df, overrides)
 
 
 def _state_from(history: pl.DataFrame) -> dict[str, _OrgState]:
     """Rebuild each org's linker state (latest appearance per activity) from linked snapshots."""
-    df = _with_sort_key(history)
+    columns = ["org", "activity_id", "period", "activity", "goal_area", "unit", "comment"]
+    df = _with_sort_key(history.select(*columns, "source_row"))
+    # each activity's latest row, in activity_id order within the org (the order ids were seen)
+    last = df.sort("org", "activity_id", "_prank", "source_row").unique(
+        subset=["org", "activity_id"], keep="last", maintain_order=True
+    )
+    org_periods = df.select("org", "period", "_prank").unique().sort("org", "_prank")
+    periods_of = {
+        org: part.get_column("period").to_list()
+        for (org,), part in org_periods.partition_by("org", as_dict=True).items()
+    }
     states: dict[str, _OrgState] = {}
-    for (org,), org_df in df.partition_by("org", as_dict=True).items():
-        periods = _sorted_periods(org_df.get_column("period").to_list())
+    for (org,), org_last in last.partition_by("org", as_dict=True).items():
+        periods = periods_of[org]
         pidx = {p: i for i, p in enumerate(periods)}
-        last = (
-            org_df.sort("activity_id", "_prank", "source_row")
-            .group_by("activity_id", maintain_order=True)
-            .last()
-        )
         st = _OrgState(periods=periods)
-        for r in last.iter_rows(named=True):
-            st.upsert(
-                r["activity_id"],
-                pidx[r["period"]],
-                r["activity"],
-                r["goal_area"],
-                r["unit"],
-                r["comment"],
-            )
+        for aid, period, activity, goal, unit, comment in org_last.select(columns[1:]).iter_rows():
+            st.upsert(aid, pidx[period], activity, goal, unit, comment)
         states[org] = st
     return states
 
@@ -778,7 +833,7 @@ def link_period(
     new = _check_input(new_snapshots)
     old = history.snapshots_with_ids
     states = _state_from(old) if not old.is_empty() else {}
-    parts = [history.links]
+    parts = []
     for (org,), org_df in sorted(new.partition_by("org", as_dict=True).items()):
         state = states.get(org, _OrgState())
         by_period = org_df.partition_by("period", as_dict=True)
@@ -793,10 +848,27 @@ def link_period(
         for period in periods:
             frame = by_period[(period,)].sort("source_row")
             parts.append(_link_period(org, period, frame, state, ov, cfg, codes))
-    links = pl.concat(parts)
-    base = old.drop("activity_id", strict=False)
-    combined = pl.concat([base, new.drop("activity_id", strict=False)], how="diagonal_relaxed")
-    return _finish(links, combined, overrides)
+    new_links = _links_frame(parts)
+    links = pl.concat([history.links.select(list(LINK_SCHEMA)).cast(LINK_SCHEMA), new_links])
+    if _has_merges(overrides) or "activity_id" not in old.columns:
+        # a merge can rename ids of earlier rows: join every row with its link again
+        base = old.drop("activity_id", strict=False)
+        combined = pl.concat([base, new.drop("activity_id", strict=False)], how="diagonal_relaxed")
+        return _finish(links, combined, overrides)
+    # without merges the earlier rows keep their ids: only the new rows need joining
+    ids = new_links.select("org", "period", "source_row", "activity_id")
+    added = new.drop("activity_id", strict=False).join(
+        ids, on=["org", "period", "source_row"], how="left"
+    )
+    snaps = pl.concat([old, added], how="diagonal_relaxed")
+    snaps = _with_sort_key(snaps).sort("org", "_prank", "source_row")
+    snaps = snaps.select(pl.exclude("_prank", "activity_id"), "activity_id")  # as _finish has it
+    links = _with_sort_key(links).sort("org", "_prank", "source_row").drop("_prank")
+    return LinkResult(links=links, activities=activities_table(snaps), snapshots_with_ids=snaps)
+
+
+def _has_merges(overrides: pl.DataFrame | None) -> bool:
+    return overrides is not None and not overrides.filter(pl.col("action") == "merge").is_empty()
 
 
 # --------------------------------------------------------------------------- review
