@@ -7,6 +7,9 @@ from pipelines.partitions import report_partitions
 from pipelines.resources import LakeResource
 
 FORMATS = (".html", ".xlsx")
+# Chromium needs minutes to lay out a PDF of thousands of activities; above this the HTML and
+# Excel files are written and `followup report --out x.pdf` can still make the PDF on demand.
+MAX_PDF_ACTIVITIES = 1500
 
 
 @dg.asset(
@@ -32,7 +35,9 @@ def controller_report(
     data = report_from_lake(store.root, org, period)
     folder = store.partition_dir("reports", org, period)
     written = {s: write_report(data, folder / f"uppfoljning{s}") for s in FORMATS}
-    if find_chromium():
+    if data.strip_activities.height > MAX_PDF_ACTIVITIES:
+        context.log.info(f"no PDF: more than {MAX_PDF_ACTIVITIES} activities")
+    elif find_chromium():
         try:
             written[".pdf"] = write_report(data, folder / "uppfoljning.pdf")
         except FollowupError as error:

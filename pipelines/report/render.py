@@ -157,6 +157,11 @@ def render_with_chromium(page: str, out: Path, zoom: float = 1.5) -> Path:
                 )
             else:
                 nokap.from_html(page, out, selector="main", expand=16, zoom=zoom, vwidth=1400)
+        except TimeoutError as exc:
+            raise FollowupError(
+                f"Chromium timed out rendering {out.name}; the report may be too large for "
+                "PDF/PNG — write .html or .xlsx instead"
+            ) from exc
         except (nokap.NokapError, OSError) as exc:
             first = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise FollowupError(f"{CHROMIUM_HINT} ({first})") from exc

@@ -96,11 +96,11 @@ def test_killed_while_replacing_a_period(point, base_lake, files, tmp_path):
 
 def test_killed_at_an_arbitrary_moment(base_lake, files, tmp_path):
     old, new = files
-    big = report(tmp_path / "big.csv", "Rött", rows=60_000)
+    big = report(tmp_path / "big.csv", "Rött", rows=3_000)
     lake = tmp_path / "lake"
     shutil.copytree(base_lake, lake)
     process = followup("ingest", big, "--org", ORG, "--period", PERIOD, "--lake", lake, wait=False)
-    time.sleep(4.0)
+    time.sleep(3.0)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert_consistent(lake, {sha256_file(old), sha256_file(big)})
