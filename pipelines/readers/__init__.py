@@ -78,6 +78,12 @@ def detect_format(path: Path) -> str:
     for fmt in FORMATS:
         if _module(fmt).sniff(path, head, fmt):
             return fmt
+    if path.suffix.lower() in {".txt", ".text"}:
+        raise ReportFormatError(
+            f"{path.name}: text, but not an OCR'd follow-up report (no 'AKTIVITETER …' page "
+            "heading with Verksamhet and Kommentar columns near the start); is this the right "
+            "file?"
+        )
     expected = _EXPECTED_BY_SUFFIX.get(path.suffix.lower())
     if expected:
         raise ReportFormatError(
