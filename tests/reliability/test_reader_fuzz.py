@@ -5,13 +5,15 @@ The inputs start from valid reports (a hand-written CSV, an XLSX written with op
 ``pdf_factory``, the real OCR report) and are mutated: bits flipped, bytes deleted or inserted,
 truncated, lines duplicated or shuffled, odd Unicode (å ä ö, RTL marks, NUL, BOMs, lone
 surrogates where the encoding can carry them) and very long lines. Every mutated file is read
-as each format (csv, xlsx, pdf, ocr-text) and with auto-detection. Hypothesis runs
-derandomised and without an example database, so CI sees the same examples every time; the
-``@example``s are regressions found while writing these tests.
+as each format (csv, xlsx, pdf, ocr-text) and with auto-detection; what auto-detection reads is
+also validated (valid rows + quarantine, none lost). Hypothesis runs derandomised and without an
+example database, so CI sees the same examples every time; the ``@example``s are regressions
+found while writing these tests.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import unicodedata
@@ -26,6 +28,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.errors import FollowupError
+from pipelines.ingest import split_valid, with_meta
 from pipelines.readers import READER_SCHEMA, ReaderResult, ReaderWarning, read_report
 
 FORMATS = ("csv", "xlsx", "pdf", "ocr-text", "auto")
@@ -218,6 +221,18 @@ def read_every_way(folder: Path, name: str, data: bytes) -> None:
             continue
         check_contract(result, fmt)
         event(f"{fmt}: rows" if result.rows.height else f"{fmt}: no rows")
+        if fmt == "auto":
+            check_validation_keeps_every_row(result, name)
+
+
+def check_validation_keeps_every_row(result: ReaderResult, name: str) -> None:
+    """Whatever a reader returns, validation splits it into valid and quarantined rows without
+    an exception and without losing a row."""
+    rows = with_meta(result, "region-x", "2022-Q2", dt.date(2022, 7, 7), name, "0" * 64)
+    valid, quarantine = split_valid(rows, result)
+    rejected = quarantine.filter(pl.col("kind") == "rejected")
+    assert valid.height + rejected.height == rows.height
+    assert sorted([*valid["source_row"], *rejected["source_row"]]) == rows["source_row"].to_list()
 
 
 @pytest.fixture(scope="module")
