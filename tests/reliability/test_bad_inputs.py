@@ -202,6 +202,18 @@ CASES = {
         ["--format", "ocr-text"],
         "r_2022-07-07.txt: no 'AKTIVITETER ...' page heading; not an OCR'd follow-up report",
     ),
+    "PDF read with --format csv": (
+        _built("f_2022-07-07.pdf", lambda path: make_report_pdf(path, sample_rows(3))),
+        ["--format", "csv"],
+        "f_2022-07-07.pdf: --format csv, but the file is a PDF; use --format pdf or leave "
+        "--format out",
+    ),
+    "CSV read with --format pdf": (
+        _write("c_2022-07-07.csv", GOOD),
+        ["--format", "pdf"],
+        "c_2022-07-07.csv: --format pdf, but the file is not a PDF; leave out --format to "
+        "detect the format",
+    ),
     "OCR text whose pages are all garbage": (
         _built("g_2022-07-07.txt", _garbage_ocr),
         [],
