@@ -406,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     except FollowupError as error:
         err.print(f"[red]error:[/] {error}", highlight=False)
         return 2
+    except OSError as error:  # a path the user gave that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        err.print(f"[red]error:[/] {where}{error.strerror or error}", highlight=False)
+        return 2
     return 0
 
 

@@ -15,7 +15,9 @@ _FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-\S)")
 
 
 def defuse_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix text cells that would run as spreadsheet formulas with an apostrophe."""
+    """Prefix text cells (and column names: `followup sql` names them) that would run as
+    spreadsheet formulas with an apostrophe."""
+    frame = frame.rename({name: f"'{name}" for name in frame.columns if _FORMULA_START.match(name)})
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(_FORMULA_START.pattern))

@@ -65,11 +65,24 @@ def org_slug(org: str) -> str:
     return slug
 
 
+MAX_NAME_BYTES = 150  # + a 13-byte sha prefix + a 14-byte temporary suffix < 255 (ext4, APFS)
+
+
 def safe_file_name(name: str) -> str:
-    """A file name with no path parts and no characters that trouble shells or Windows."""
-    base = Path(name.replace("\\", "/")).name
+    """A file name with no path parts and no characters that trouble shells or Windows.
+
+    NFC first (macOS writes å as a + ring; that must not become ``a_``), then at most
+    ``MAX_NAME_BYTES`` of UTF-8 with the extension kept, so the stored copy's name fits.
+    """
+    base = Path(unicodedata.normalize("NFC", name).replace("\\", "/")).name
     cleaned = re.sub(r"[^\w.\-åäöÅÄÖ]+", "_", base).lstrip(".")
-    return cleaned[:120] or "report"
+    if len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        suffix = Path(cleaned).suffix
+        suffix = suffix if len(suffix) <= 16 else ""
+        stem = cleaned[: len(cleaned) - len(suffix)]
+        budget = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+        cleaned = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore") + suffix
+    return cleaned or "report"
 
 
 def _fsync_dir(path: Path) -> None:

@@ -78,6 +78,12 @@ def detect_format(path: Path) -> str:
     for fmt in FORMATS:
         if _module(fmt).sniff(path, head, fmt):
             return fmt
+    if path.suffix.lower() in {".txt", ".text"}:
+        raise ReportFormatError(
+            f"{path.name}: text, but not an OCR'd follow-up report (no 'AKTIVITETER …' page "
+            "heading with Verksamhet and Kommentar columns near the start); is this the right "
+            "file?"
+        )
     expected = _EXPECTED_BY_SUFFIX.get(path.suffix.lower())
     if expected:
         raise ReportFormatError(
@@ -87,6 +93,32 @@ def detect_format(path: Path) -> str:
     raise ReportFormatError(
         f"{path.name}: not a report format this tool reads ({', '.join(FORMATS)}); "
         "pass --format if the extension is misleading"
+    )
+
+
+# Binary formats recognisable by their first bytes, whatever the file is called.
+_MAGIC = {
+    "pdf": ("a PDF", lambda head: b"%PDF-" in head[:1024]),
+    "xlsx": ("an XLSX workbook", lambda head: head.startswith(b"PK\x03\x04")),
+}
+
+
+def _check_forced_format(path: Path, fmt: str) -> None:
+    """A --format that the content contradicts gets that said, not a parse error of that format."""
+    head = _head(path)
+    if not head:
+        raise ReportFormatError(f"{path.name}: the file is empty")
+    actual = next((name for name, (_, test) in _MAGIC.items() if test(head)), None)
+    if actual == fmt or (actual is None and fmt not in _MAGIC):
+        return
+    if actual is None:
+        raise ReportFormatError(
+            f"{path.name}: --format {fmt}, but the file is not {_MAGIC[fmt][0]}; leave out "
+            "--format to detect the format"
+        )
+    raise ReportFormatError(
+        f"{path.name}: --format {fmt}, but the file is {_MAGIC[actual][0]}; use --format "
+        f"{actual} or leave --format out"
     )
 
 
@@ -105,6 +137,8 @@ def read_report(path: str | Path, fmt: str = "auto") -> ReaderResult:
         fmt = detect_format(path)
     elif fmt not in FORMATS:
         raise ReportFormatError(f"unknown format {fmt!r}; choose one of auto, {', '.join(FORMATS)}")
+    else:
+        _check_forced_format(path, fmt)
     result = _module(fmt).read(path, fmt)
     result.format = fmt
     missing = [c for c in READER_COLUMNS if c not in result.rows.columns]

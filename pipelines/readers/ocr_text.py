@@ -44,6 +44,7 @@ STEM_MAX_ZIPF = 4.3
 SURE_BONUS = 2.0
 EDGE_BONUS = 0.25
 MAX_AREA_CONTINUATION = 60
+MIN_KNOWN_WORDS = 0.5  # a report with no unit and fewer real words than this is OCR garbage
 
 
 @dataclass
@@ -612,6 +613,13 @@ def _clean_text(text: str | None) -> str | None:
     return repair_text(tidy_text(text))
 
 
+def _is_prose(text: str | None) -> bool:
+    """Are most of a cell's words real words? OCR garbage (symbols, letter soup) is not."""
+    words = re.findall(r"[^\W\d_]{3,}", (text or "").lower())
+    known = sum(1 for word in words if zipf(word) > 0)
+    return known >= 2 and known >= MIN_KNOWN_WORDS * len(words)
+
+
 def _rows_of(table: Table) -> list[dict]:
     page = table.page
     notes: list[str] = []
@@ -710,6 +718,14 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
                 "comment_raw": row["comment_raw"],
                 "page": row["page"],
             }
+        )
+    if records and not any(
+        r["unit_raw"] or _is_prose(r["activity"]) or _is_prose(r["comment"]) for r in records
+    ):
+        raise ReportFormatError(
+            f"{path.name}: under its 'AKTIVITETER' headings there is no known unit and hardly "
+            "a real word: the OCR output is garbage; OCR the scan again in Swedish (e.g. "
+            "`tesseract page.png out -l swe`)"
         )
     schema = {
         **READER_SCHEMA,

@@ -365,26 +365,34 @@ def _open(path: Path):
         ) from exc
 
 
+def _close(pdf) -> None:
+    """Close the file; not ``pdf.close()``, which parses a broken page tree again and raises."""
+    for page in getattr(pdf, "_pages", []):
+        page.close()
+    pdf.stream.close()
+
+
 def read(path: Path, fmt: str = "pdf") -> ReaderResult:
     path = Path(path)
     state = _State()
     scanned_pages: list[int] = []
     pdf = _open(path)
-    with pdf:
-        try:
-            pages = pdf.pages
-            if not pages:
-                raise ReportFormatError(f"{path.name}: the PDF has no pages")
-            for page in pages:
-                _read_page(page, state, scanned_pages)
-                page.close()  # frees the page's parsed objects: keeps memory flat on long reports
-        except ReportFormatError:
-            raise
-        except Exception as exc:
-            raise ReportFormatError(
-                f"{path.name}: the PDF cannot be read ({type(exc).__name__}); the file may be "
-                "truncated or damaged — download or export it again"
-            ) from exc
+    try:
+        pages = pdf.pages
+        if not pages:
+            raise ReportFormatError(f"{path.name}: the PDF has no pages")
+        for page in pages:
+            _read_page(page, state, scanned_pages)
+            page.close()  # frees the page's parsed objects: keeps memory flat on long reports
+    except ReportFormatError:
+        raise
+    except Exception as exc:  # pdfminer/pdfplumber raise many types for damaged files
+        raise ReportFormatError(
+            f"{path.name}: the PDF cannot be read ({type(exc).__name__}); the file may be "
+            "truncated or damaged — download or export it again"
+        ) from exc
+    finally:
+        _close(pdf)
     if not state.headers_seen:
         if state.text_pages == 0 or scanned_pages:
             raise ReportFormatError(f"{path.name}: the PDF has no text layer (a scan?); {OCR_HINT}")

@@ -96,7 +96,14 @@ def _csv_cells(path: Path) -> list[list[object]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = max(";,\t", key=sample.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB limit: an unclosed quote?
+        raise ReportFormatError(
+            f"{path.name}: line {reader.line_num} cannot be read as CSV ({exc}); "
+            "is a quote left open? check the file in a text editor"
+        ) from exc
 
 
 def _check_zip(path: Path) -> None:

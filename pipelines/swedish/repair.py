@@ -43,6 +43,7 @@ COSTLY = 0.8
 # When the token as written is no word at all, a weaker candidate is still an improvement.
 MIN_GAIN_FOR_NON_WORD = 0.5
 MIN_COSTLY = 1.0
+MAX_WORD_LEN = 64  # longer tokens are no word (OCR debris); splitting them costs O(n²) or worse
 _VOWELS = "aeiouyåäöé"
 _GLYPH_IN_WORD = re.compile(r"(?<=[a-zåäöé])[630]|[630](?=[a-zåäöé])")
 _GLYPH_LETTER = {"6": "ö", "3": "å", "0": "ö"}
@@ -282,6 +283,8 @@ def repair_word(token: str) -> str:
         return token  # a number, or a code such as 3G or 5G
     if token.isupper() and len(token) <= 4:
         return token  # an acronym: MDU, SKR, PTS
+    if len(token) > MAX_WORD_LEN:
+        return token
     lower = token.lower()
     if lower[:1] in "|[" and lower[1:2] != "6":
         return token  # a bar or bracket before a word is not an l

@@ -2,12 +2,16 @@
 
 import io
 import os
+import random
 import zipfile
 from pathlib import Path
 
 import pytest
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen.canvas import Canvas
 
 from pipelines.cli import main
+from tests.readers.pdf_factory import make_report_pdf, make_scanned_pdf, sample_rows
 from tests.reliability.lake_state import lake_files
 
 
@@ -66,6 +70,45 @@ def _huge_sparse(folder: Path) -> Path:
     return path
 
 
+def _truncated_pdf(path: Path) -> None:
+    make_report_pdf(path, sample_rows(12), rows_per_page=4)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # an interrupted download
+
+
+def _password_pdf(path: Path) -> None:
+    # The table is there, but only behind the password (reportlab's RC4 encryption).
+    canvas = Canvas(str(path), encrypt=StandardEncryption("hemligt", ownerPassword="ägare"))
+    canvas.drawString(72, 720, "AKTIVITETER MÅLOMRÅDE - Ett tillgängligt Västmanland")
+    canvas.drawString(72, 700, "Aktivitet   Verksamhet   Status   Kommentar")
+    canvas.showPage()
+    canvas.save()
+
+
+def _not_a_report_pdf(path: Path) -> None:
+    canvas = Canvas(str(path))
+    canvas.drawString(72, 720, "Faktura 2022-118 — Region Exempel")
+    canvas.rect(72, 600, 400, 80)  # a ruled box, but no activity table
+    canvas.drawString(80, 650, "Att betala: 12 500 kr")
+    canvas.showPage()
+    canvas.save()
+
+
+def _garbage_ocr(path: Path) -> None:
+    """Headings and column markers survived the OCR, every cell came out as debris."""
+    rng = random.Random(5)
+
+    def debris() -> str:
+        return "".join(rng.choice("¤#%&@$^~*+=<>|{}[]0123456789 ") for _ in range(30))
+
+    lines = []
+    for _ in range(3):
+        lines += ["AKTIVITETER MALOMRADE - " + debris(), ""]
+        lines += [debris(), debris(), "", "Verksamhet", "", debris(), "", "Kommentar", ""]
+        lines += [debris(), debris(), "", "2022-07-07", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 GOOD = b"Aktivitet;Status\nA;Gr\xc3\xb6nt\n"
 
 CASES = {
@@ -114,6 +157,70 @@ CASES = {
     "50 MB of junk": (_big_junk, [], "binary data, not a CSV"),
     "file over the size limit": (_huge_sparse, [], "more than a follow-up report can be"),
     "no such file": (lambda folder: folder / "missing.csv", [], "no such file"),
+    "truncated PDF": (
+        _built("t_2022-07-07.pdf", _truncated_pdf),
+        [],
+        "t_2022-07-07.pdf: not a readable PDF (PdfminerException); the file may be truncated or "
+        "damaged — download or export it again",
+    ),
+    "password-protected PDF": (
+        _built("pw_2022-07-07.pdf", _password_pdf),
+        [],
+        "pw_2022-07-07.pdf: the PDF is password-protected; save an unprotected copy (print to "
+        "PDF without a password) and ingest that",
+    ),
+    "scanned PDF without a text layer": (
+        _built("scan_2022-07-07.pdf", make_scanned_pdf),
+        [],
+        "scan_2022-07-07.pdf: the PDF has no text layer (a scan?); run OCR first (e.g. "
+        "`ocrmypdf -l swe in.pdf out.pdf`, or `tesseract page.png out -l swe`) and ingest the "
+        "text with --format ocr-text",
+    ),
+    "PDF that is not a report": (
+        _built("inv_2022-07-07.pdf", _not_a_report_pdf),
+        [],
+        "inv_2022-07-07.pdf: no table with the header Aktivitet | Verksamhet | Status | "
+        "Kommentar; is this a follow-up report?",
+    ),
+    "binary junk named .pdf": (
+        _write("j_2022-07-07.pdf", random.Random(2).randbytes(4096)),
+        [],
+        "j_2022-07-07.pdf: the content is not a PDF despite its name; is the file damaged or "
+        "misnamed?",
+    ),
+    "random text named .txt": (
+        _write(
+            "r_2022-07-07.txt",
+            "Lorem ipsum dolor sit amet.\nKära dagbok, i dag regnade det på Västerås.\n".encode(),
+        ),
+        [],
+        "r_2022-07-07.txt: text, but not an OCR'd follow-up report (no 'AKTIVITETER …' page "
+        "heading with Verksamhet and Kommentar columns near the start); is this the right file?",
+    ),
+    "random text read as OCR text": (
+        _write("r_2022-07-07.txt", "Kära dagbok, i dag regnade det.\n".encode()),
+        ["--format", "ocr-text"],
+        "r_2022-07-07.txt: no 'AKTIVITETER ...' page heading; not an OCR'd follow-up report",
+    ),
+    "PDF read with --format csv": (
+        _built("f_2022-07-07.pdf", lambda path: make_report_pdf(path, sample_rows(3))),
+        ["--format", "csv"],
+        "f_2022-07-07.pdf: --format csv, but the file is a PDF; use --format pdf or leave "
+        "--format out",
+    ),
+    "CSV read with --format pdf": (
+        _write("c_2022-07-07.csv", GOOD),
+        ["--format", "pdf"],
+        "c_2022-07-07.csv: --format pdf, but the file is not a PDF; leave out --format to "
+        "detect the format",
+    ),
+    "OCR text whose pages are all garbage": (
+        _built("g_2022-07-07.txt", _garbage_ocr),
+        [],
+        "g_2022-07-07.txt: under its 'AKTIVITETER' headings there is no known unit and hardly a "
+        "real word: the OCR output is garbage; OCR the scan again in Swedish (e.g. "
+        "`tesseract page.png out -l swe`)",
+    ),
 }
 
 
@@ -160,3 +267,18 @@ def test_cp1252_and_utf16_reports_are_ingested(populated_lake, tmp_path, capsys)
         path.write_bytes(text.encode(encoding))
         assert main(["ingest", str(path), "--org", "region-y", "--lake", str(populated_lake)]) == 0
     assert io.StringIO(capsys.readouterr().out).getvalue().count(" new ") == 2
+
+
+def test_a_report_with_one_garbage_page_is_read_not_refused(tmp_path):
+    """Only a report that is garbage throughout is refused; one bad page costs its own rows."""
+    from pipelines.readers import read_report
+
+    real = Path(__file__).parents[2] / "pipelines/sample_data/region-vastmanland_2022-07-07_ocr.txt"
+    garbage = tmp_path / "g.txt"
+    _garbage_ocr(garbage)
+    mixed = tmp_path / "mixed_2022-07-07.txt"
+    mixed.write_text(real.read_text(encoding="utf-8") + "\n" + garbage.read_text("utf-8"), "utf-8")
+    alone = read_report(real, "ocr-text").rows
+    rows = read_report(mixed, "ocr-text").rows
+    assert rows.height > alone.height
+    assert rows.head(alone.height - 1).equals(alone.head(alone.height - 1))

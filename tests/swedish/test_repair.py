@@ -88,3 +88,11 @@ def test_no_word_of_the_transcription_without_diacritics_is_made_wrong():
     changed = {w: repair_word(w) for w in plain if repair_word(w) != w}
     assert changed == {}
     assert len(plain) > 200  # the check covers a real vocabulary
+
+
+def test_a_token_longer_than_any_word_is_left_as_it_is():
+    """OCR debris such as a 100 000-letter run is no word: it is not split into compounds
+    (which would take minutes), it is returned unchanged."""
+    debris = "hallbarhetsprogrammet" * 5000
+    assert repair_word(debris) == debris
+    assert repair_text(f"Pagar enligt {debris} planen.") == f"Pågår enligt {debris} planen."
