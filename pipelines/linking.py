@@ -797,9 +797,13 @@ def _state_from(history: pl.DataFrame) -> dict[str, _OrgState]:
     """Rebuild each org's linker state (latest appearance per activity) from linked snapshots."""
     columns = ["org", "activity_id", "period", "activity", "goal_area", "unit", "comment"]
     df = _with_sort_key(history.select(*columns, "source_row"))
-    # each activity's latest row, in activity_id order within the org (the order ids were seen)
-    last = df.sort("org", "activity_id", "_prank", "source_row").unique(
-        subset=["org", "activity_id"], keep="last", maintain_order=True
+    # each activity's latest row, in activity_id order within the org (the order ids were seen);
+    # found by a group-by and a join, then only those rows are sorted (not the whole history)
+    latest = df.group_by("org", "activity_id").agg(pl.col("_prank").max())
+    last = (
+        df.join(latest, on=["org", "activity_id", "_prank"], how="semi")
+        .sort("org", "activity_id", "source_row")
+        .unique(subset=["org", "activity_id"], keep="last", maintain_order=True)
     )
     org_periods = df.select("org", "period", "_prank").unique().sort("org", "_prank")
     periods_of = {
@@ -860,11 +864,95 @@ def link_period(
     added = new.drop("activity_id", strict=False).join(
         ids, on=["org", "period", "source_row"], how="left"
     )
-    snaps = pl.concat([old, added], how="diagonal_relaxed")
-    snaps = _with_sort_key(snaps).sort("org", "_prank", "source_row")
-    snaps = snaps.select(pl.exclude("_prank", "activity_id"), "activity_id")  # as _finish has it
-    links = _with_sort_key(links).sort("org", "_prank", "source_row").drop("_prank")
-    return LinkResult(links=links, activities=activities_table(snaps), snapshots_with_ids=snaps)
+    rank = _period_rank(old, new, history.links)
+    snaps = _append_in_order(old, added, rank)
+    snaps = snaps.select(pl.exclude("activity_id"), "activity_id")  # as _finish has it
+    links = _append_in_order(history.links.select(list(LINK_SCHEMA)), new_links, rank)
+    return LinkResult(
+        links=links.cast(LINK_SCHEMA),
+        activities=_extend_activities(history.activities, added, snaps),
+        snapshots_with_ids=snaps,
+    )
+
+
+# The history a period is added to is already in (org, period order, source_row) order and the
+# new periods come after each org's old ones, so the result needs no sort over the whole history:
+# a stable sort by org alone keeps each org's old rows, then its new rows. Checking the order is
+# one linear pass; an input in another order (e.g. periods sorted as strings, "2022-FY" before
+# "2022-Q3") is sorted in full as before.
+
+
+def _period_rank(*frames: pl.DataFrame) -> dict[str, int]:
+    periods = pl.concat([f.get_column("period").unique() for f in frames])
+    return {p: i for i, p in enumerate(_sorted_periods(periods.to_list()))}
+
+
+def _prank(rank: dict[str, int]) -> pl.Expr:
+    return pl.col("period").replace_strict(rank, default=None, return_dtype=pl.Int64)
+
+
+def _in_link_order(frame: pl.DataFrame, rank: dict[str, int]) -> bool:
+    """Whether ``frame`` is strictly ordered by org, period (``rank``), source_row."""
+    if frame.height < 2:
+        return True
+    org, prank, row = pl.col("org"), _prank(rank), pl.col("source_row")
+    later = (org > org.shift(1)) | (
+        (org == org.shift(1))
+        & ((prank > prank.shift(1)) | ((prank == prank.shift(1)) & (row > row.shift(1))))
+    )
+    return bool(frame.select(later.slice(1).all(ignore_nulls=False)).item())
+
+
+def _append_in_order(old: pl.DataFrame, new: pl.DataFrame, rank: dict[str, int]) -> pl.DataFrame:
+    """``old`` + ``new`` ordered by org, period order, source_row (see the note above)."""
+    new = new.with_columns(_prank(rank).alias("_prank")).sort("org", "_prank", "source_row")
+    new = new.drop("_prank")
+    frame = pl.concat([old, new], how="diagonal_relaxed")
+    if _in_link_order(old, rank):
+        return frame.sort("org", maintain_order=True)
+    return (
+        frame.with_columns(_prank(rank).alias("_prank"))
+        .sort("org", "_prank", "source_row")
+        .drop("_prank")
+    )
+
+
+def _extend_activities(
+    activities: pl.DataFrame, added: pl.DataFrame, snaps: pl.DataFrame
+) -> pl.DataFrame:
+    """``activities_table(snaps)`` from the earlier periods' table and the rows of the new ones:
+    an activity seen again takes its latest text and last period from the new rows and counts
+    the new periods; the rest is unchanged. Falls back to the full table when ``activities``
+    is not in the order ``activities_table`` gives."""
+    if list(activities.columns) != list(ACTIVITY_SCHEMA) or not _sorted_by_id(activities):
+        return activities_table(snaps)
+    fresh = activities_table(added)
+    joined = activities.join(
+        fresh, on=["org", "activity_id"], how="full", coalesce=True, suffix="_new"
+    )
+    seen = pl.col("periods_seen_new").is_not_null()
+    out = joined.select(
+        "org",
+        "activity_id",
+        *(
+            pl.when(seen).then(pl.col(f"{c}_new")).otherwise(pl.col(c)).alias(c)
+            for c in ("canonical_text", "goal_area", "unit")
+        ),
+        pl.coalesce("first_period", "first_period_new").alias("first_period"),
+        pl.coalesce("last_period_new", "last_period").alias("last_period"),
+        (pl.col("periods_seen").fill_null(0) + pl.col("periods_seen_new").fill_null(0)).alias(
+            "periods_seen"
+        ),
+    )
+    return out.sort("org", "activity_id").cast(ACTIVITY_SCHEMA)
+
+
+def _sorted_by_id(activities: pl.DataFrame) -> bool:
+    if activities.height < 2:
+        return True
+    org, aid = pl.col("org"), pl.col("activity_id")
+    later = (org > org.shift(1)) | ((org == org.shift(1)) & (aid > aid.shift(1)))
+    return bool(activities.select(later.slice(1).all(ignore_nulls=False)).item())
 
 
 def _has_merges(overrides: pl.DataFrame | None) -> bool:

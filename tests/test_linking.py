@@ -12,6 +12,7 @@ from pipelines.errors import FollowupError
 from pipelines.linking import (
     LINK_SCHEMA,
     LinkingConfig,
+    LinkResult,
     _Texts,
     link_history,
     link_period,
@@ -644,3 +645,60 @@ def test_the_documented_overrides_example_loads(tmp_path):
     ov = load_overrides(write(tmp_path, "\n".join([HEADER.splitlines()[0], *lines]) + "\n"))
     assert ov.get_column("action").to_list() == ["confirm", "reject", "merge"]
     assert ov.row(2, named=True)["note"] == "same activity, new unit"
+
+
+def _split_at(history: pl.DataFrame, n_new: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    periods = sorted(history.get_column("period").unique().to_list(), key=period_sort_key)
+    new = periods[-n_new:]
+    return history.filter(~pl.col("period").is_in(new)), history.filter(pl.col("period").is_in(new))
+
+
+def _assert_same_result(a, b) -> None:
+    """Same rows, same columns, same order (not only the same set)."""
+    for name in ("links", "activities", "snapshots_with_ids"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.columns == y.columns, name
+        assert x.equals(y), name
+
+
+@pytest.mark.parametrize("n_new", [1, 2])
+def test_link_period_gives_link_history_in_the_same_order(light_history, n_new):
+    # link_period extends the earlier result instead of re-sorting and re-deriving it all
+    head, tail = _split_at(light_history, n_new)
+    shuffled_tail = tail.sample(fraction=1.0, shuffle=True, seed=3)
+    inc = link_period(link_history(head), shuffled_tail)
+    _assert_same_result(inc, link_history(light_history))
+
+
+def test_link_period_on_a_history_in_another_order_sorts_it_in_full(light_history):
+    head, tail = _split_at(light_history, 1)
+    part = link_history(head)
+    shuffled = LinkResult(
+        links=part.links.sample(fraction=1.0, shuffle=True, seed=1),
+        activities=part.activities.sample(fraction=1.0, shuffle=True, seed=2),
+        snapshots_with_ids=part.snapshots_with_ids.sample(fraction=1.0, shuffle=True, seed=3),
+    )
+    _assert_same_result(link_period(shuffled, tail), link_history(light_history))
+
+
+def test_link_period_with_periods_whose_string_order_differs():
+    # "2022-FY" sorts before "2022-Q3" as a string but ends after it
+    texts = ["Ta fram en regional kulturplan", "Stödja civilsamhällets organisationer"]
+    df = pl.concat(
+        [
+            report("r", "2022-Q3", texts),
+            report("r", "2022-FY", texts[:1]),
+            report("s", "2022-Q3", texts[1:]),
+            report("r", "2023-Q1", [*texts, "Utveckla kollektivtrafiken"]),
+        ]
+    )
+    head = df.filter(pl.col("period") != "2023-Q1")
+    part = link_history(head)
+    as_strings = LinkResult(
+        links=part.links.sort("org", "period", "source_row"),
+        activities=part.activities,
+        snapshots_with_ids=part.snapshots_with_ids.sort("org", "period", "source_row"),
+    )
+    tail = df.filter(pl.col("period") == "2023-Q1")
+    for history in (part, as_strings):
+        _assert_same_result(link_period(history, tail), link_history(df))
