@@ -6,7 +6,6 @@ No Dagster here: the CLI, the sensor and the assets all call these functions.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import polars as pl
 from checks.schemas import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalRows
 from pipelines.errors import FollowupError
 from pipelines.lake import Lake, Registration, org_slug, sha256_file
-from pipelines.periods import is_period, parse_period, period_for_report_date
+from pipelines.periods import parse_period, period_for_report_date
 from pipelines.readers import ReaderResult, read_report
 
 _DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -284,11 +283,3 @@ def build_snapshot(lake: Lake, org: str, period: str) -> dict:
         "rejected": int((quarantine["kind"] == "rejected").sum()),
         "warnings": int((quarantine["kind"] == "warning").sum()),
     }
-
-
-def is_period_label(text: str) -> bool:
-    return is_period(text)
-
-
-def dump_json(payload: dict) -> str:
-    return json.dumps(payload, ensure_ascii=False, default=str)

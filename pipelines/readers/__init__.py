@@ -53,10 +53,6 @@ class ReaderResult:
     format: str = ""
 
 
-def empty_rows() -> pl.DataFrame:
-    return pl.DataFrame(schema=READER_SCHEMA)
-
-
 def _module(fmt: str):
     return importlib.import_module(f"pipelines.readers.{FORMATS[fmt]}")
 
