@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.history import TRANSITION_SCHEMA
 from pipelines.periods import parse_period
 from pipelines.report.model import build_report_data
 from pipelines.report.render import find_chromium, write_report
@@ -117,18 +118,7 @@ def history(n_activities: int = 300, n_periods: int = 12, seed: int = 7):
                 )
     return (
         pl.DataFrame(snaps).with_columns(pl.col("source_row").cast(pl.Int64)),
-        pl.DataFrame(
-            schema={
-                "org": pl.String,
-                "activity_id": pl.String,
-                "from_period": pl.String,
-                "to_period": pl.String,
-                "from_status": pl.String,
-                "to_status": pl.String,
-                "change": pl.String,
-                "days": pl.Int64,
-            }
-        ),
+        pl.DataFrame(schema=TRANSITION_SCHEMA),
         pl.DataFrame(delays),
         pl.DataFrame(promises),
     )

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.history import TRANSITION_SCHEMA
+
 ORG = "region-exempel"
 PERIODS = ["2022-T1", "2022-T2", "2022-T3"]
 REPORT_DATES = {
@@ -213,16 +215,7 @@ def sample_transitions() -> pl.DataFrame:
             }
             for a, (f, t, c) in changes.items()
         ],
-        schema={
-            "org": pl.String,
-            "activity_id": pl.String,
-            "from_period": pl.String,
-            "to_period": pl.String,
-            "from_status": pl.String,
-            "to_status": pl.String,
-            "change": pl.String,
-            "days": pl.Int64,
-        },
+        schema=TRANSITION_SCHEMA,
     )
 
 
