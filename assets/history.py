@@ -3,8 +3,8 @@
 import dagster as dg
 
 from assets.linking import history, read_history
-from pipelines.derive import history_tables
-from pipelines.resources import LakeResource
+from pipelines.derive.tables import history_tables
+from pipelines.orchestration.resources import LakeResource
 
 TABLE_NAMES = ("transitions", "delays", "promises")
 

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from pipelines import ingest
-from pipelines.partitions import report_partitions
-from pipelines.resources import LakeResource
+from pipelines.ingest import period as ingest
+from pipelines.orchestration.partitions import report_partitions
+from pipelines.orchestration.resources import LakeResource
 
 
 @dg.asset(

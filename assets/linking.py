@@ -4,10 +4,10 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import period_snapshot
-from pipelines import lake as lake_io
-from pipelines.derive import ENRICHMENT_COLUMNS, link_snapshots
-from pipelines.linking import load_overrides
-from pipelines.resources import LakeResource
+from pipelines.derive.tables import ENRICHMENT_COLUMNS, link_snapshots
+from pipelines.lake import store as lake_io
+from pipelines.link.linker import load_overrides
+from pipelines.orchestration.resources import LakeResource
 
 
 @dg.asset(

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from pipelines.lake import org_slug
-from pipelines.partitions import report_partitions
-from pipelines.resources import LakeResource
+from pipelines.lake.store import org_slug
+from pipelines.orchestration.partitions import report_partitions
+from pipelines.orchestration.resources import LakeResource
 
 FORMATS = (".html", ".xlsx")
 # Chromium needs minutes to lay out a PDF of thousands of activities; above this the HTML and
@@ -25,7 +25,7 @@ MAX_PDF_ACTIVITIES = 1500
 def controller_report(
     context: dg.AssetExecutionContext, lake: LakeResource
 ) -> dg.MaterializeResult:
-    from pipelines.errors import FollowupError
+    from pipelines.core.errors import FollowupError
     from pipelines.report.from_lake import report_from_lake
     from pipelines.report.render import find_chromium, write_report
 

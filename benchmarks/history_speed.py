@@ -18,9 +18,9 @@ import time
 import numpy as np
 import polars as pl
 
-from pipelines.history import delays, transitions
-from pipelines.promises import evaluate_promises, extract_promises
-from pipelines.status_inference import infer_status
+from pipelines.derive.history import delays, transitions
+from pipelines.derive.promises import evaluate_promises, extract_promises
+from pipelines.derive.status_inference import infer_status
 
 ORGS, QUARTERS, ACTIVITIES = 310, 12, 158
 TEMPLATES = [

@@ -16,9 +16,9 @@ import time
 
 import polars as pl
 
-from pipelines.linking import link_history, link_period, load_config
-from pipelines.periods import period_sort_key
-from pipelines.simulate import pairwise_quality, simulate_orgs
+from pipelines.core.periods import period_sort_key
+from pipelines.link.linker import link_history, link_period, load_config
+from pipelines.synthetic.simulate import pairwise_quality, simulate_orgs
 
 
 def review_split(res) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """The whole pipeline at national scale (every region and municipality of Sweden), next to DuckDB.
 
 A synthetic lake of 310 organisations × 12 quarters × ~150 activities (~560,000 snapshot rows),
-simulated with ``pipelines.simulate`` (light rewording, OCR noise, drops, new activities,
+simulated with ``pipelines.synthetic.simulate`` (light rewording, OCR noise, drops, new activities,
 statuses, time promises in comments) and written as the lake writes it: one Parquet file per
 org and period under ``snapshots/org=O/period=P/data.parquet``. A 13th quarter per org is kept
 aside under ``incoming/`` for the incremental step. The lake is generated once (2 processes) and
@@ -54,8 +54,8 @@ def org_name(k: int) -> str:
 
 def _generate_orgs(root: str, orgs: list[int], quarters: int, activities: int) -> int:
     """Simulate ``quarters`` + 1 periods for each org; the last one goes to ``incoming/``."""
-    from pipelines.lake import Lake, atomic_write_parquet
-    from pipelines.simulate import simulate_history, synthetic_start
+    from pipelines.lake.store import Lake, atomic_write_parquet
+    from pipelines.synthetic.simulate import simulate_history, synthetic_start
 
     lake, incoming = Lake(Path(root) / "lake"), Lake(Path(root) / "incoming")
     rows = 0
@@ -98,7 +98,7 @@ def generate(out: Path, orgs: int, quarters: int, activities: int, regenerate: b
 
 # --------------------------------------------------------------------------- DuckDB
 
-# Period order inside SQL: the period's end date, then its label (pipelines.periods).
+# Period order inside SQL: the period's end date, then its label (pipelines.core.periods).
 _PERIOD_END = """last_day(make_date(cast(left(period, 4) as integer),
     case substr(period, 6, 1)
         when 'Q' then 3 * cast(substr(period, 7, 1) as integer)
@@ -191,7 +191,7 @@ def duckdb_history(path: str | Path, threads: int | None = None) -> dict[str, pl
     """Transitions and delays of linked snapshot rows in a Parquet file (or glob), in DuckDB."""
     import duckdb
 
-    from pipelines.history import DELAY_SCHEMA, TRANSITION_SCHEMA
+    from pipelines.derive.history import DELAY_SCHEMA, TRANSITION_SCHEMA
 
     con = duckdb.connect()
     if threads:
@@ -250,7 +250,7 @@ def write_org_tables(lake, tables: dict[str, pl.DataFrame]) -> int:
 
 
 def step_read(out: Path) -> dict:
-    from pipelines.lake import Lake
+    from pipelines.lake.store import Lake
 
     started = time.perf_counter()
     snapshots, columns = Lake(_paths(out)["lake"]).read_snapshots()
@@ -259,8 +259,8 @@ def step_read(out: Path) -> dict:
 
 
 def step_link(out: Path) -> dict:
-    from pipelines.derive import link_snapshots
-    from pipelines.lake import Lake, atomic_write_parquet
+    from pipelines.derive.tables import link_snapshots
+    from pipelines.lake.store import Lake, atomic_write_parquet
 
     p = _paths(out)
     snapshots, _ = Lake(p["lake"]).read_snapshots()
@@ -278,8 +278,8 @@ REPEAT = 3  # the project/DuckDB comparison takes the best of 3 runs of each (a 
 
 
 def step_transitions_delays(out: Path) -> dict:
-    from pipelines.history import delays, transitions
-    from pipelines.lake import atomic_write_parquet
+    from pipelines.derive.history import delays, transitions
+    from pipelines.lake.store import atomic_write_parquet
 
     p = _paths(out)
     best = None
@@ -321,8 +321,8 @@ def step_duckdb(out: Path) -> dict:
 
 
 def step_promises(out: Path) -> dict:
-    from pipelines.lake import atomic_write_parquet
-    from pipelines.promises import evaluate_promises, extract_promises
+    from pipelines.derive.promises import evaluate_promises, extract_promises
+    from pipelines.lake.store import atomic_write_parquet
 
     p = _paths(out)
     linked = pl.read_parquet(p["history"])
@@ -341,8 +341,8 @@ def step_promises(out: Path) -> dict:
 
 
 def step_rebuild(out: Path) -> dict:
-    from pipelines.derive import history_tables, link_snapshots
-    from pipelines.lake import Lake, atomic_write_parquet
+    from pipelines.derive.tables import history_tables, link_snapshots
+    from pipelines.lake.store import Lake, atomic_write_parquet
 
     p = _paths(out)
     lake = Lake(p["lake"])
@@ -364,9 +364,9 @@ def step_rebuild(out: Path) -> dict:
 
 def _prepare_short_history(out: Path, quarters: int) -> tuple:
     """Linked history and tables of the first ``quarters`` quarters (not timed)."""
-    from pipelines.derive import history_tables, link_snapshots
-    from pipelines.lake import Lake
-    from pipelines.linking import LinkResult
+    from pipelines.derive.tables import history_tables, link_snapshots
+    from pipelines.lake.store import Lake
+    from pipelines.link.linker import LinkResult
 
     lake = Lake(_paths(out)["lake"])
     periods = sorted({period for _, period in lake.periods("snapshots")})
@@ -386,8 +386,8 @@ def _prepare_short_history(out: Path, quarters: int) -> tuple:
 
 
 def _prepare_full_history(out: Path) -> tuple:
-    from pipelines.lake import Lake
-    from pipelines.linking import LinkResult
+    from pipelines.lake.store import Lake
+    from pipelines.link.linker import LinkResult
 
     p = _paths(out)
     history = LinkResult(
@@ -404,10 +404,10 @@ def _prepare_full_history(out: Path) -> tuple:
 
 def add_quarter(history, tables: dict, new_rows: pl.DataFrame) -> tuple[dict, dict]:
     """Infer, link and derive one new quarter onto a linked history; (tables, timings)."""
-    from pipelines.derive import ENRICHMENT_COLUMNS
-    from pipelines.incremental import extend_history_tables
-    from pipelines.linking import link_period
-    from pipelines.status_inference import infer_status
+    from pipelines.derive.incremental import extend_history_tables
+    from pipelines.derive.status_inference import infer_status
+    from pipelines.derive.tables import ENRICHMENT_COLUMNS
+    from pipelines.link.linker import link_period
 
     marks = [time.perf_counter()]
     base = new_rows.drop([c for c in ENRICHMENT_COLUMNS if c in new_rows.columns])
@@ -428,16 +428,16 @@ def _cold_caches() -> None:
     """Empty the per-text caches, as in a fresh process. Preparing the short history links and
     derives it in this process, which would otherwise leave the texts of its activities folded
     already and flatter the short history by ~1 s against the full one (read from files)."""
-    from pipelines.matching import match_key, normalise_text
-    from pipelines.promises import _resolve_expression
-    from pipelines.status_inference import load_status_rules
+    from pipelines.derive.promises import _resolve_expression
+    from pipelines.derive.status_inference import load_status_rules
+    from pipelines.link.matching import match_key, normalise_text
 
     for cached in (match_key, normalise_text, _resolve_expression, load_status_rules):
         cached.cache_clear()
 
 
 def step_add_quarter(out: Path, history_quarters: int, total_quarters: int) -> dict:
-    from pipelines.lake import Lake
+    from pipelines.lake.store import Lake
 
     if history_quarters >= total_quarters:
         history, tables, new_rows = _prepare_full_history(out)
@@ -473,7 +473,7 @@ def _in_child(fn, args, profile: bool) -> dict:
     import duckdb  # noqa: F401  imports are not what the steps measure
     import scipy.optimize  # noqa: F401  (the linker imports it lazily: 0.6 s)
 
-    import pipelines.derive  # noqa: F401
+    import pipelines.derive.tables  # noqa: F401
 
     if profile:
         import cProfile

@@ -60,11 +60,11 @@ def word_scores(before: str, after: str, truth: str) -> tuple[int, int, int, lis
 
 def main() -> None:
     start = time.perf_counter()
-    from pipelines.readers import read_report
+    from pipelines.read import read_report
 
     result = read_report(REPORT)
     cold = time.perf_counter() - start
-    from pipelines.readers import ocr_text
+    from pipelines.read import ocr_text
     from pipelines.swedish import repair, units
 
     for cached_function in (
@@ -86,7 +86,7 @@ def main() -> None:
     read_report(REPORT)
     cached = time.perf_counter() - start
 
-    from pipelines.readers.ocr_text import tidy_text
+    from pipelines.read.ocr_text import tidy_text
 
     rows = result.rows
     truth = pl.read_csv(TRUTH, infer_schema_length=0)

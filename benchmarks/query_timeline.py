@@ -18,10 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.derive import history_tables, link_snapshots
-from pipelines.lake import Lake, atomic_write_parquet
+from pipelines.derive.tables import history_tables, link_snapshots
+from pipelines.lake.store import Lake, atomic_write_parquet
 from pipelines.query import History
-from pipelines.simulate import simulate_orgs
+from pipelines.synthetic.simulate import simulate_orgs
 
 
 def build(lake_dir: Path, orgs: int, periods: int, activities: int) -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.history import TRANSITION_SCHEMA
-from pipelines.periods import parse_period
+from pipelines.core.periods import parse_period
+from pipelines.core.status import STATUSES
+from pipelines.derive.history import TRANSITION_SCHEMA
 from pipelines.report.model import build_report_data
 from pipelines.report.render import find_chromium, write_report
-from pipelines.status import STATUSES
 
 ORG = "region-bench"
 AREAS = [f"Målområde {i}: ett hållbart län" for i in range(1, 9)]

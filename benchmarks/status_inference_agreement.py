@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.status_inference import infer_status
+from pipelines.derive.status_inference import infer_status
 
 LABELS = Path(__file__).parent / "data" / "vastmanland_2022-07-07_status_labels.csv"
 

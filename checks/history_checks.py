@@ -4,9 +4,13 @@ import dagster as dg
 import polars as pl
 
 from assets.linking import read_history
-from pipelines.consistency import returned_after_completion, unaccounted_activities, unknown_share
+from pipelines.derive.consistency import (
+    returned_after_completion,
+    unaccounted_activities,
+    unknown_share,
+)
+from pipelines.orchestration.resources import LakeResource
 from pipelines.query import History
-from pipelines.resources import LakeResource
 
 
 def _transitions(lake: LakeResource) -> pl.DataFrame:

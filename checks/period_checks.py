@@ -6,7 +6,7 @@ import polars as pl
 
 from assets.ingest import period_snapshot
 from checks.schemas import CanonicalRows
-from pipelines.resources import LakeResource
+from pipelines.orchestration.resources import LakeResource
 
 MAX_REJECTED_SHARE = 0.5  # more than half the rows quarantined: the file is probably not a report
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.periods import PERIOD_PATTERN
-from pipelines.status import STATUS_SOURCES, STATUSES
+from pipelines.core.periods import PERIOD_PATTERN
+from pipelines.core.status import STATUS_SOURCES, STATUSES
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pipelines.errors import FollowupError
+from pipelines.core.errors import FollowupError
 
 app = typer.Typer(
     name="followup",
@@ -34,8 +34,7 @@ FormatOption = Annotated[
 
 
 def _lake(path: Path | None):
-    from pipelines.lake import Lake
-    from pipelines.resources import lake_root
+    from pipelines.lake.store import Lake, lake_root
 
     return Lake(lake_root(path))
 
@@ -52,8 +51,8 @@ def parse(
     report_date: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
 ) -> None:
     """Read one report and write its canonical rows; touches no lake."""
-    from pipelines.export import write_rows
-    from pipelines.ingest import parse_file, split_valid
+    from pipelines.ingest.period import parse_file, split_valid
+    from pipelines.lake.export import write_rows
 
     rows, result, meta = parse_file(file, fmt, org, period, report_date)
     note = ""
@@ -83,8 +82,8 @@ def parse(
 
 def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
     """Register each file and run its period through Dagster; returns the exit code."""
-    from pipelines.ingest import register_report
-    from pipelines.runner import dagster_instance, run_period
+    from pipelines.ingest.period import register_report
+    from pipelines.orchestration.runner import dagster_instance, run_period
 
     if period and len(files) > 1:
         raise FollowupError("--period applies to one file; ingest the files one at a time")
@@ -146,7 +145,7 @@ def ingest(
 def rebuild(lake: LakeOption = None) -> None:
     """Run every registered period again from raw/: completes interrupted runs and rebuilds
     deleted tables (snapshots, quarantine, history and everything downstream)."""
-    from pipelines.runner import dagster_instance, run_period
+    from pipelines.orchestration.runner import dagster_instance, run_period
 
     store = _lake(lake)
     periods = store.periods("raw")
@@ -195,7 +194,7 @@ def review(
     import polars as pl
     from rich.table import Table
 
-    from pipelines.linking import review_candidates
+    from pipelines.link.linker import review_candidates
     from pipelines.query import History
 
     history = History(_lake(lake).root)
@@ -256,7 +255,7 @@ def sql(
     if result is None:
         out.print("done", highlight=False)
     elif out_path:
-        from pipelines.export import write_rows
+        from pipelines.lake.export import write_rows
 
         write_rows(result, out_path)
         err.print(f"{result.height} rows → {out_path}", highlight=False)
@@ -337,7 +336,7 @@ def _demo_summary(store) -> None:
     """What the demo shows: links to the real report, transitions, delays, the report."""
     import polars as pl
 
-    from pipelines.periods import period_sort_key
+    from pipelines.core.periods import period_sort_key
     from pipelines.query import History
 
     org = "region-vastmanland"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.errors import FollowupError
+from pipelines.core.errors import FollowupError
 from pipelines.query import History
 from pipelines.report.model import ReportData, build_report_data
 

@@ -6,7 +6,7 @@ Templates use ``{period}`` (this report's period), ``{previous}`` (the one compa
 
 from __future__ import annotations
 
-from pipelines.errors import FollowupError
+from pipelines.core.errors import FollowupError
 
 LANGUAGES = ("sv", "en")
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.errors import FollowupError
-from pipelines.periods import period_sort_key
-from pipelines.status import STATUS_RANK, STATUSES
+from pipelines.core.errors import FollowupError
+from pipelines.core.periods import period_sort_key
+from pipelines.core.status import STATUS_RANK, STATUSES
 
 Frame = pl.DataFrame | pl.LazyFrame | None
 

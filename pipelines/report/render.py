@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.errors import FollowupError
-from pipelines.lake import atomic_write_bytes
+from pipelines.core.errors import FollowupError
+from pipelines.lake.store import atomic_write_bytes
 from pipelines.report.labels import Labels
 from pipelines.report.model import ReportData
 from pipelines.report.tables import FONT_STACK, report_tables

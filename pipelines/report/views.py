@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.core.status import STATUSES
 from pipelines.report.labels import Labels
 from pipelines.report.model import ReportData
-from pipelines.status import STATUSES
 
 STATUS_COLOURS = {
     "green": "#00B050",

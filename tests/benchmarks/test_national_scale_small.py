@@ -1,6 +1,6 @@
 """The national-scale benchmark's code paths on a tiny lake, so its SQL and steps cannot rot.
 
-DuckDB's transitions and delays are an independent implementation of pipelines.history's rules:
+DuckDB's transitions and delays are an independent implementation of pipelines.derive.history's rules:
 both must give the same rows, in the same order, on the simulated lake and on hand-made edge
 cases. The incremental path (a new quarter onto a linked history) must give the same tables as
 deriving everything again.
@@ -14,9 +14,9 @@ import polars as pl
 import pytest
 
 from benchmarks import national_scale as ns
-from pipelines.derive import history_tables, link_snapshots
-from pipelines.history import delays, transitions
-from pipelines.lake import Lake
+from pipelines.derive.history import delays, transitions
+from pipelines.derive.tables import history_tables, link_snapshots
+from pipelines.lake.store import Lake
 
 
 @pytest.fixture(scope="module")

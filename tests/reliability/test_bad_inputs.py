@@ -11,7 +11,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
 from pipelines.cli import main
-from tests.readers.pdf_factory import make_report_pdf, make_scanned_pdf, sample_rows
+from tests.read.pdf_factory import make_report_pdf, make_scanned_pdf, sample_rows
 from tests.reliability.lake_state import lake_files
 
 
@@ -271,7 +271,7 @@ def test_cp1252_and_utf16_reports_are_ingested(populated_lake, tmp_path, capsys)
 
 def test_a_report_with_one_garbage_page_is_read_not_refused(tmp_path):
     """Only a report that is garbage throughout is refused; one bad page costs its own rows."""
-    from pipelines.readers import read_report
+    from pipelines.read import read_report
 
     real = Path(__file__).parents[2] / "pipelines/sample_data/region-vastmanland_2022-07-07_ocr.txt"
     garbage = tmp_path / "g.txt"

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.lake import Lake, sha256_file
+from pipelines.lake.store import Lake, sha256_file
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 ORG, PERIOD = "region-x", "2022-Q2"

@@ -28,10 +28,10 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from pipelines.errors import FollowupError
-from pipelines.ingest import split_valid, with_meta
-from pipelines.readers import FORMATS as READER_MODULES
-from pipelines.readers import READER_SCHEMA, ReaderResult, ReaderWarning, read_report
+from pipelines.core.errors import FollowupError
+from pipelines.ingest.period import split_valid, with_meta
+from pipelines.read import FORMATS as READER_MODULES
+from pipelines.read import READER_SCHEMA, ReaderResult, ReaderWarning, read_report
 
 FORMATS = ("csv", "xlsx", "pdf", "ocr-text", "auto")
 OCR_REPORT = (
@@ -80,7 +80,7 @@ def pdf_report(compressed: bool = True) -> bytes:
 
     from reportlab import rl_config
 
-    from tests.readers.pdf_factory import make_report_pdf, sample_rows
+    from tests.read.pdf_factory import make_report_pdf, sample_rows
 
     saved = rl_config.invariant, rl_config.pageCompression
     rl_config.invariant = 1  # no dates or random ids: the same bytes every time
@@ -212,7 +212,7 @@ def check_contract(result: ReaderResult, fmt: str | None) -> None:
 
 def _read(path: Path, fmt: str, direct: bool) -> ReaderResult:
     if direct:  # the reader module itself, past read_report's checks of size and magic bytes
-        module = importlib.import_module(f"pipelines.readers.{READER_MODULES[fmt]}")
+        module = importlib.import_module(f"pipelines.read.{READER_MODULES[fmt]}")
         return module.read(path, fmt)
     return read_report(path, fmt)
 

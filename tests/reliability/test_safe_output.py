@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.cli import main
-from pipelines.errors import FollowupError
-from pipelines.lake import Lake, org_slug, safe_file_name
+from pipelines.core.errors import FollowupError
+from pipelines.lake.store import Lake, org_slug, safe_file_name
 
 FORMULA = re.compile(r"^(?:[=+@\t\r]|-\S)")
 # Cells as a hostile report could hold them: each starts a formula in Excel or LibreOffice.

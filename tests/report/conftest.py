@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.report.model import build_report_data
 from pipelines.report.render import find_chromium, write_report
-from pipelines.report.sample import ORG, sample_tables
+from pipelines.synthetic.report_sample import ORG, sample_tables
 
 
 @pytest.fixture(scope="session")

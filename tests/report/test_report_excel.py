@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from pipelines.report.sample import FORMULA_COMMENT, SCRIPT_COMMENT, A, B
+from pipelines.synthetic.report_sample import FORMULA_COMMENT, SCRIPT_COMMENT, A, B
 
 SV_SHEETS = [
     "Rapporter",

@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pipelines.errors import FollowupError
+from pipelines.core.errors import FollowupError
 from pipelines.report.render import export_table, find_chromium, write_report
 from pipelines.report.tables import report_tables
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from pipelines.report.sample import SCRIPT_COMMENT, A, B, C
+from pipelines.synthetic.report_sample import SCRIPT_COMMENT, A, B, C
 
 
 def _soup(rendered, lang: str) -> BeautifulSoup:
@@ -128,7 +128,7 @@ def test_first_report_and_rows_without_goal_area(tables):
 
     from pipelines.report.model import build_report_data
     from pipelines.report.render import report_html
-    from pipelines.report.sample import ORG
+    from pipelines.synthetic.report_sample import ORG
 
     first = tables["snapshots"].filter(pl.col("period") == "2022-T1")
     first = first.with_columns(

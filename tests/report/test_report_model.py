@@ -1,6 +1,6 @@
 """The report's data: sections computed from the hand-written sample history.
 
-Expected values are counted by hand from ``pipelines/report/sample.py`` (T2 → T3):
+Expected values are counted by hand from ``pipelines/synthetic/report_sample.py`` (T2 → T3):
 A: a1 yellow→red, a2 yellow→yellow, a3 red→green, a4 green→gone (completed);
 B: b1 green→yellow (inferred), b2 yellow→yellow, b3 new green;
 C: c1 red→yellow, c2 green→unknown, c3 new red (inferred), c4 yellow→gone.
@@ -11,9 +11,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.errors import FollowupError
+from pipelines.core.errors import FollowupError
 from pipelines.report.model import build_report_data
-from pipelines.report.sample import ORG, A, B, C
+from pipelines.synthetic.report_sample import ORG, A, B, C
 
 
 def _row(frame: pl.DataFrame, area: str) -> dict:
