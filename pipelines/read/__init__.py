@@ -47,10 +47,34 @@ class ReaderWarning:
 
 
 @dataclass
+class FoundTable:
+    """One table a reader found, and how it read it (what ``followup inspect`` shows).
+
+    ``where`` is "page 3" or "sheet 'Mål 2'"; ``columns`` says which column became which field
+    and why (:class:`pipelines.read.columns.ColumnChoice`); ``status_encoding`` is how the
+    status was given (fill, dot, symbol, word, code, conditional formatting, none);
+    ``confidence`` is 1.0 when headers named every column and lower when the reader had to
+    guess (columns chosen by content, cells paired by position).
+    """
+
+    where: str
+    columns: list = field(default_factory=list)
+    status_encoding: str = "none"
+    rows: int = 0
+    goal_areas: dict[str, int] = field(default_factory=dict)
+    confidence: float = 1.0
+    notes: list[str] = field(default_factory=list)
+    page: int | None = None
+    sheet: str | None = None
+
+
+@dataclass
 class ReaderResult:
     rows: pl.DataFrame
     warnings: list[ReaderWarning] = field(default_factory=list)
     format: str = ""
+    tables: list[FoundTable] = field(default_factory=list)
+    pages: int | None = None  # pages (PDF, scan, OCR text) or sheets (XLSX) in the file
 
 
 def _module(fmt: str):
