@@ -14,9 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.read.pdf_factory import make_report_pdf, sample_rows  # noqa: E402
-
 from pipelines.read import read_report  # noqa: E402
+from tests.read.pdf_factory import make_report_pdf, sample_rows  # noqa: E402
 
 ROWS_PER_PAGE = 7
 REPEATS = 3
