@@ -65,7 +65,7 @@ def main() -> None:
     result = read_report(REPORT)
     cold = time.perf_counter() - start
     from pipelines.read import ocr_text
-    from pipelines.swedish import repair, units
+    from pipelines.swedish import repair
 
     for cached_function in (
         repair.repair_word,
@@ -74,7 +74,6 @@ def main() -> None:
         repair._compound,
         repair._best_word,
         repair.zipf,
-        units.match_unit,
         ocr_text._stems,
         ocr_text._folded_repaired,
     ):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,16 +27,15 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from pipelines.core.errors import ReportFormatError
-from pipelines.read import READER_SCHEMA, ReaderResult, ReaderWarning
+from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarning
+from pipelines.read.columns import ColumnChoice
+from pipelines.read.ocr_markers import is_legend, marker_kind, parse_heading, sentence_case
 from pipelines.swedish.repair import repair_text, zipf
-from pipelines.swedish.units import canonical_unit, fold_key, match_unit
+from pipelines.swedish.units import UnitLexicon, aliases_for, clean_unit, fold_key
 
-_HEADING = re.compile(
-    r"^\W*(?P<forts>forts\.?)?\s*aktiviteter\s+(?P<kind>\S+)\s*(?:[-—–:]\s*)?(?P<area>.*)$",
-    re.IGNORECASE,
-)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PAGE_NO = re.compile(r"^\d{1,3}$")
+_PAGE_NO = re.compile(r"^(?:(?:sida|page|s\.)\s*)?\d{1,3}(?:\s*\(\d{1,3}\)|\s*/\s*\d{1,3})?$", re.I)
+_PARAGRAPH = re.compile(r"^§\s*\d+$")
 _TERMINAL = re.compile(r"[.!?:]\)?$")
 _CELL_END = re.compile(r"([.!?:]\)?|\))$")
 _WORD = re.compile(r"\S+")
@@ -45,6 +45,15 @@ SURE_BONUS = 2.0
 EDGE_BONUS = 0.25
 MAX_AREA_CONTINUATION = 60
 MIN_KNOWN_WORDS = 0.5  # a report with no unit and fewer real words than this is OCR garbage
+# Page confidence: cells paired as found; after splitting/merging cells to make the columns
+# agree; rows from one line each (side by side); no unit cells; counts that still disagree.
+CONF_PAIRED_BY_POSITION = 0.7
+CONF_SIDE_BY_SIDE = 0.9
+CONF_NO_UNITS = 0.5
+CONF_COUNTS_DISAGREE = 0.4
+MAX_UNIT_CHARS = 60  # a unit cell is short ...
+MAX_UNIT_WORDS = 6
+MIN_UNIT_LETTERS = 3
 
 
 @dataclass
@@ -55,6 +64,7 @@ class Line:
     unit: str | None = None  # raw unit text (unit and side lines)
     before: str = ""  # side lines: activity text before the unit
     after: str = ""  # side lines: comment text after the unit
+    indented: bool = False  # the OCR started a new text block here (a leading space)
 
 
 @dataclass
@@ -80,41 +90,128 @@ def _letters_run(text: str, n: int) -> bool:
 
 
 def _is_noise(text: str) -> bool:
-    if _PAGE_NO.match(text):
+    if _PAGE_NO.match(text) or _PARAGRAPH.match(text):
         return True
     return not _letters_run(text, 3) and re.search(r"\d{4}", text) is None
 
 
-def _marker(text: str) -> str | None:
-    words = _fold(text).split()
-    if words == ["verksamhet"]:
-        return "marker_v"
-    if words == ["kommentar"] or words == ["kommentarer"]:
-        return "marker_k"
-    if words in (["verksamhet", "kommentar"], ["verksamhet", "kommentarer"]):
-        return "marker_vk"
-    return None
+def _joins_next(text: str) -> bool:
+    return re.search(r"(\boch|&|,|/|-)$", text.strip()) is not None
 
 
-def _is_legend(text: str) -> bool:
-    folded = _fold(text)
-    return "avvikelse" in folded or "maluppfyl" in folded or ("gult" in folded and "=" in text)
+def _structure(raw_lines: list[str]) -> list[Line]:
+    """Pass 1: blank lines, headings, dates, legends, column markers, noise; the rest is text."""
+    lines: list[Line] = []
+    for i, raw in enumerate(raw_lines):
+        no, text = i + 1, raw.strip()
+        if not text:
+            lines.append(Line(no, text, "blank"))
+            continue
+        if raw[:1].isspace() and lines and lines[-1].kind != "blank":
+            # OCR starts a new text block with a space: a cell boundary, like a blank line
+            lines.append(Line(no, "", "blank"))
+        if parse_heading(text) is not None:
+            lines.append(Line(no, text, "heading", indented=raw[:1].isspace()))
+        elif _DATE.match(text):
+            lines.append(Line(no, text, "break"))
+        elif is_legend(text):
+            lines.append(Line(no, text, "legend"))
+        elif (marker := marker_kind(text)) is not None:
+            # the activity column's header starts a table: the same as a page break
+            lines.append(Line(no, text, "break" if marker == "marker_a" else marker))
+        elif _is_noise(text):
+            lines.append(Line(no, text, "noise"))
+        else:
+            lines.append(Line(no, text, "text", indented=raw[:1].isspace()))
+    return lines
 
 
-def _is_heading(text: str) -> bool:
-    match = _HEADING.match(text)
-    if match is None:
-        return False
-    kind = _fold(match.group("kind"))
-    return "AKTIVITETER" in text or any(
-        fuzz.ratio(kind, word) >= 75 for word in ("malomrade", "visionsmalet", "visionsmal")
+def _unit_shaped(text: str) -> bool:
+    """Could this be a unit cell: short, a name (capitalised, no sentence end)?"""
+    cleaned = clean_unit(text) or ""
+    return (
+        MIN_UNIT_LETTERS <= len(re.sub(r"[^\w]", "", cleaned)) <= MAX_UNIT_CHARS
+        and len(cleaned) <= MAX_UNIT_CHARS
+        and len(cleaned.split()) <= MAX_UNIT_WORDS
+        and cleaned[-1:] not in ".!?:;,"
+        and (cleaned[:1].isupper() or cleaned[:1].isdigit())
     )
 
 
-def _embedded_unit(text: str) -> tuple[str, str, str] | None:
-    """(activity before, unit, comment after) when a known unit stands inside the line."""
-    tokens = [t for t in text.split() if t not in {"|", "[", "]"}]
-    if len(tokens) < 3:
+def _unit_candidates(block: list[Line]) -> list[str]:
+    """A block of the unit column split into cells: a line ending in och/&/-, or a line
+    followed by one starting in lower case, wraps onto the next."""
+    cells: list[list[str]] = []
+    for line in block:
+        if cells and (_joins_next(cells[-1][-1]) or line.text[:1].islower()):
+            cells[-1].append(line.text)
+        else:
+            cells.append([line.text])
+    return [_join_lines(cell) for cell in cells]
+
+
+def _unit_zones(lines: list[Line]) -> list[list[Line]]:
+    """The lines after each unit-column marker, up to the next marker, heading or break."""
+    zones: list[list[Line]] = []
+    current: list[Line] | None = None
+    for line in lines:
+        if line.kind == "marker_v":
+            current = []
+            zones.append(current)
+        elif line.kind in {"marker_k", "marker_vk", "heading", "break"}:
+            current = None
+        elif current is not None and line.kind in {"text", "blank"}:
+            current.append(line)
+    return zones
+
+
+def _document_units(lines: list[Line]) -> list[str]:
+    """The unit spellings of this document, found by layout.
+
+    What stands in a unit column (after a ``Verksamhet``/``Ansvar``/``Förvaltning`` … marker)
+    in blocks of short, capitalised cells is a unit. A zone that also holds prose (the units
+    stand between the activities on some pages) contributes only names that appear again
+    elsewhere. Without any unit marker, short capitalised lines that repeat are the units.
+    """
+    clean: list[str] = []
+    mixed: list[str] = []
+    for zone in _unit_zones(lines):
+        accepted, rejected = [], 0
+        for block in _blocks(zone):
+            candidates = _unit_candidates(block)
+            if all(_unit_shaped(c) for c in candidates):
+                accepted.extend(candidates)
+            else:
+                rejected += 1
+        (mixed if rejected else clean).extend(accepted)
+    if not clean and not mixed:
+        singles = [
+            b[0].text
+            for b in _blocks([x for x in lines if x.kind in {"text", "blank"}])
+            if len(b) == 1 and _unit_shaped(b[0].text)
+        ]
+        counts = Counter(fold_key(t) for t in singles)
+        return [t for t in singles if counts[fold_key(t)] >= 2]
+    known = {fold_key(c) for c in clean}
+    counts = Counter(fold_key(c) for c in mixed)
+    seconded = [c for c in mixed if fold_key(c) in known or counts[fold_key(c)] >= 2]
+    if not clean:
+        return seconded
+    lexicon = UnitLexicon(clean)
+    return clean + [c for c in mixed if lexicon.match(c) is not None] + seconded
+
+
+def _embedded_unit(
+    line: Line, lexicon: UnitLexicon, side_zone: bool
+) -> tuple[str, str, str] | None:
+    """(activity before, unit, comment after) when a unit of the document stands in the line.
+
+    On a page whose cells stand side by side (its header row on one line) the unit may stand
+    anywhere after the activity's first words; elsewhere only at the end of a line that starts
+    a new text block or follows a bar or a sentence end (a row printed inside another column).
+    """
+    tokens = [t for t in line.text.split() if t not in {"|", "[", "]"}]
+    if len(tokens) < 3 or not lexicon:
         return None
     best: tuple[float, int, int] | None = None
     for start in range(2, len(tokens)):
@@ -122,71 +219,73 @@ def _embedded_unit(text: str) -> tuple[str, str, str] | None:
             window = tokens[start : start + size]
             if len(window) < size or re.search(r"[.,;:)(]$", window[-1]):
                 continue  # "Folkhälsa)." inside a comment is a word, not a unit cell
+            if not side_zone and start + size != len(tokens):
+                continue
             candidate = " ".join(window)
-            unit = match_unit(candidate) if len(candidate) >= 6 else None
+            if len(candidate) < 6 or not (candidate[:1].isupper()):
+                continue
+            unit = lexicon.match(candidate)
             if unit is None:
                 continue
             score = fuzz.ratio(_fold(candidate), _fold(unit))
-            if score >= 88 and (best is None or score > best[0]):
+            if score >= 80 and (best is None or score > best[0]):
                 best = (score, start, size)
     if best is None:
         return None
     _score, start, size = best
-    return (
-        " ".join(tokens[:start]),
-        " ".join(tokens[start : start + size]),
-        " ".join(tokens[start + size :]),
-    )
+    before = " ".join(tokens[:start])
+    if not side_zone:
+        raw_before = line.text[: line.text.rfind(tokens[start])].rstrip()
+        if not (raw_before.endswith(("|", "[", "]")) or _TERMINAL.search(before) or line.indented):
+            return None
+    return before, " ".join(tokens[start : start + size]), " ".join(tokens[start + size :])
 
 
-def _unit_alone(text: str) -> bool:
-    cleaned = text.strip(" |-")
+def _unit_alone(text: str, lexicon: UnitLexicon) -> bool:
+    cleaned = clean_unit(text) or ""
     if cleaned[-1:] in ".,;:" or cleaned[:1].islower():
         return False
-    return len(cleaned) <= 60 and match_unit(cleaned) is not None
+    return len(cleaned) <= MAX_UNIT_CHARS and lexicon.match(cleaned) is not None
 
 
-def _joins_next(text: str) -> bool:
-    return re.search(r"(\boch|&|,|/|-)$", text.strip()) is not None
-
-
-def _classify(raw_lines: list[str]) -> list[Line]:
-    lines: list[Line] = []
+def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line], UnitLexicon]:
+    """Pass 2: the document's units found by layout, then every text line that is a unit cell
+    (alone, wrapped over two lines, or inside a line beside other cells)."""
+    lines = _structure(raw_lines)
+    lexicon = UnitLexicon(_document_units(lines), aliases)
+    out: list[Line] = []
+    side_zone = False
     i = 0
-    while i < len(raw_lines):
-        no, text = i + 1, raw_lines[i].strip()
+    while i < len(lines):
+        line = lines[i]
         i += 1
-        if not text:
-            lines.append(Line(no, text, "blank"))
+        if line.kind == "marker_vk":
+            side_zone = True
+        elif line.kind in {"marker_v", "marker_k", "heading", "break"}:
+            side_zone = False
+        if line.kind != "text":
+            out.append(line)
             continue
-        if raw_lines[i - 1][:1].isspace() and lines and lines[-1].kind != "blank":
-            # OCR starts a new text block with a space: a cell boundary, like a blank line
-            lines.append(Line(no, "", "blank"))
-        if _is_heading(text):
-            lines.append(Line(no, text, "heading"))
-        elif _DATE.match(text):
-            lines.append(Line(no, text, "break"))
-        elif _is_legend(text):
-            lines.append(Line(no, text, "legend"))
-        elif (marker := _marker(text)) is not None:
-            lines.append(Line(no, text, marker))
-        elif _is_noise(text):
-            lines.append(Line(no, text, "noise"))
+        text = line.text
+        nxt = lines[i] if i < len(lines) and lines[i].kind == "text" else None
+        pair = f"{text} {nxt.text}" if nxt else ""
+        if (
+            nxt
+            and (_joins_next(text) or nxt.text[:1].islower())
+            and len(pair) <= MAX_UNIT_CHARS
+            and _unit_alone(pair, lexicon)
+        ):
+            out.append(Line(line.no, text, "unit", unit=_join_lines([text, nxt.text])))
+            out.append(Line(nxt.no, nxt.text, "unit_tail"))
+            i += 1
+        elif _unit_alone(text, lexicon):
+            out.append(Line(line.no, text, "unit", unit=clean_unit(text)))
+        elif (side := _embedded_unit(line, lexicon, side_zone)) is not None:
+            before, unit, after = side
+            out.append(Line(line.no, text, "side", unit=unit, before=before, after=after))
         else:
-            nxt = raw_lines[i].strip() if i < len(raw_lines) else ""
-            pair = f"{text} {nxt}"
-            if nxt and _joins_next(text) and len(pair) <= 60 and _unit_alone(pair):
-                lines.append(Line(no, text, "unit", unit=pair))
-                lines.append(Line(no + 1, nxt, "unit_tail"))
-                i += 1
-            elif _unit_alone(text):
-                lines.append(Line(no, text, "unit", unit=text.strip(" |-")))
-            elif (side := _embedded_unit(text)) is not None:
-                before, unit, after = side
-                lines.append(Line(no, text, "side", unit=unit, before=before, after=after))
-            else:
-                lines.append(Line(no, text, "text"))
-    return lines
+            out.append(line)
+    return out, lexicon
 
 
 # --------------------------------------------------------------------------- pages
@@ -208,10 +307,10 @@ def _pages(lines: list[Line]) -> list[Page]:
     while i < len(lines):
         line = lines[i]
         if line.kind == "heading":
-            match = _HEADING.match(line.text)
-            assert match is not None
-            raw = _clean_area(match.group("area"))
-            forts = match.group("forts") is not None
+            heading = parse_heading(line.text)
+            assert heading is not None
+            raw = _clean_area(heading.area)
+            forts = heading.forts
             # the area may wrap onto the next short line(s), possibly after the legend
             j = i + 1
             taken = 0
@@ -231,13 +330,13 @@ def _pages(lines: list[Line]) -> list[Page]:
                     and fuzz.ratio(_fold(raw), _fold(area_raw or "")) < 90
                     and any(fuzz.ratio(_fold(first), _fold(w)) >= 75 for w in area.split())
                 )
-                if not (continues_prev or nxt.text[:1].islower()):
+                if not (continues_prev or nxt.text[:1].islower() or not raw):
                     break
                 raw = f"{raw} {_clean_area(nxt.text)}".strip()
                 nxt.kind = "area"
                 taken += 1
                 j += 1
-            new_area = repair_text(raw) if raw else area
+            new_area = repair_text(sentence_case(raw)) if raw else area
             if forts and area is not None and area_raw is not None:
                 similar = fuzz.partial_ratio(_fold(raw), _fold(area_raw)) >= 80
                 new_area = area if similar else new_area
@@ -593,10 +692,12 @@ def _side_by_side(table: Table, zone: list[Line]) -> None:
 
 
 def sniff(path: Path, head: bytes, fmt: str) -> bool:
+    """OCR text of a report: plain text with a unit-column and a comment-column marker."""
     if b"\x00" in head or path.suffix.lower() not in {".txt", ".text", ""}:
         return False
-    text = head.decode("utf-8", errors="ignore").casefold()
-    return "aktiviteter" in text and ("verksamhet" in text or "kommentar" in text)
+    kinds = {marker_kind(line) for line in head.decode("utf-8", errors="ignore").splitlines()}
+    units = bool(kinds & {"marker_v", "marker_vk"})
+    return units and bool(kinds & {"marker_k", "marker_vk"})
 
 
 def tidy_text(text: str | None) -> str | None:
@@ -620,15 +721,34 @@ def _is_prose(text: str | None) -> bool:
     return known >= 2 and known >= MIN_KNOWN_WORDS * len(words)
 
 
-def _rows_of(table: Table) -> list[dict]:
+@dataclass
+class PageReport:
+    """How one page's cells were paired: what ``FoundTable`` and the warnings say."""
+
+    notes: list[str] = field(default_factory=list)  # guesses and disagreements
+    confidence: float = 1.0
+    side_by_side: bool = False
+    leftover: list[str] = field(default_factory=list)
+
+
+def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
     page = table.page
-    notes: list[str] = []
+    report = PageReport()
+    notes = report.notes
     if table.side_rows:
+        report.side_by_side = True
+        report.confidence = CONF_SIDE_BY_SIDE
         acts = [r[0] for r in table.side_rows]
         unit_lines = [r[1] for r in table.side_rows]
         comments: list[Cell] = [r[2] for r in table.side_rows]
-        if any(line.kind == "text" for line in table.act_lines + table.com_lines):
-            notes.append("text outside the side-by-side rows was left out")
+        left = [line for line in table.act_lines + table.com_lines if line.kind == "text"]
+        if left:
+            report.leftover = [f"line {line.no}: {line.text}" for line in left]
+            notes.append(
+                f"{len(left)} line(s) beside the side-by-side rows fit none of them: "
+                + "; ".join(report.leftover)
+            )
+            report.confidence = min(report.confidence, CONF_COUNTS_DISAGREE)
     else:
         unit_lines = table.units + table.side_units
         n = len(unit_lines)
@@ -636,15 +756,19 @@ def _rows_of(table: Table) -> list[dict]:
         acts, note = _fit(act_blocks, n - len(table.side_acts))
         if note:
             notes.append(f"activities: {note}")
+            report.confidence = min(report.confidence, CONF_PAIRED_BY_POSITION)
         acts = acts + table.side_acts
         comments, note = _fit(_blocks(table.com_lines), n, partners=acts)
         if note:
             notes.append(f"comments: {note}")
+            report.confidence = min(report.confidence, CONF_PAIRED_BY_POSITION)
         if not unit_lines:
             notes.append("no unit cells found")
+            report.confidence = min(report.confidence, CONF_NO_UNITS)
     count = max(len(acts), len(unit_lines), len(comments))
     if len(acts) != count or len(unit_lines) != count or len(comments) != count:
         notes.append(f"{len(acts)} activities, {len(unit_lines)} units, {len(comments)} comments")
+        report.confidence = min(report.confidence, CONF_COUNTS_DISAGREE)
     rows = []
     for k in range(count):
         act = acts[k] if k < len(acts) else None
@@ -658,10 +782,63 @@ def _rows_of(table: Table) -> list[dict]:
                 "activity_raw": _cell_text(act),
                 "unit_raw": unit_line.unit if unit_line else None,
                 "comment_raw": _cell_text(com),
-                "_notes": notes,
             }
         )
-    return rows
+    return rows, report
+
+
+def _stray_lines(page: Page) -> list[str]:
+    return [line.text for line in page.lines if line.kind == "noise"]
+
+
+def _marker_text(page: Page, kinds: set[str]) -> str | None:
+    return next((line.text.strip(" |-") for line in page.lines if line.kind in kinds), None)
+
+
+def _found_table(page: Page, rows: list[dict], report: PageReport, lexicon: UnitLexicon):
+    """What ``followup inspect`` shows for one page."""
+    unit_header = _marker_text(page, {"marker_v", "marker_vk"})
+    comment_header = _marker_text(page, {"marker_k", "marker_vk"})
+    how = "on one line with its unit and comment" if report.side_by_side else "column by column"
+    columns = [
+        ColumnChoice(
+            "activity", 0, None, f"layout: the first cell of each row ({how})", report.confidence
+        ),
+        ColumnChoice(
+            "unit",
+            1,
+            unit_header,
+            (f"marker {unit_header!r}" if unit_header else "no marker on this page")
+            + f"; short cells recurring in the document's unit column ({len(lexicon)} units)",
+            1.0 if unit_header else CONF_PAIRED_BY_POSITION,
+        ),
+        ColumnChoice(
+            "comment",
+            2,
+            comment_header,
+            (f"marker {comment_header!r}" if comment_header else "no marker on this page")
+            + "; paired with the activities by position",
+            report.confidence,
+        ),
+    ]
+    areas: dict[str, int] = {}
+    for row in rows:
+        key = row["goal_area"] or "(no goal area)"
+        areas[key] = areas.get(key, 0) + 1
+    notes = list(report.notes)
+    stray = _stray_lines(page)
+    if stray:
+        notes.append("stray lines dropped: " + ", ".join(repr(t) for t in stray))
+    return FoundTable(
+        where=f"page {page.number}",
+        columns=columns,
+        status_encoding="none",
+        rows=len(rows),
+        goal_areas=areas,
+        confidence=report.confidence,
+        notes=notes,
+        page=page.number,
+    )
 
 
 def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
@@ -670,13 +847,15 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
     except UnicodeDecodeError as exc:
         raise ReportFormatError(f"{path.name}: OCR text must be UTF-8") from exc
     text = unicodedata.normalize("NFC", text)
-    lines = _classify(text.splitlines())
-    if not any(line.kind == "heading" for line in lines):
+    lines, lexicon = _classify(text.splitlines(), aliases_for(path.name))
+    if not any(line.kind in {"heading", "marker_v", "marker_k", "marker_vk"} for line in lines):
         raise ReportFormatError(
-            f"{path.name}: no 'AKTIVITETER ...' page heading; not an OCR'd follow-up report"
+            f"{path.name}: neither a goal-area heading nor a column marker (Verksamhet, "
+            "Kommentar …); not an OCR'd follow-up report"
         )
     pages, warnings = _split_hidden_pages(_pages(lines))
     rows: list[dict] = []
+    tables: list[FoundTable] = []
     previous_comment: dict | None = None
     for page in pages:
         table = _tabulate(page)
@@ -686,17 +865,18 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
                 previous_comment["comment_raw"] = joined.strip()
             else:
                 table.com_lines = table.carried + table.com_lines
-        page_rows = _rows_of(table)
-        if page_rows and page_rows[0]["_notes"]:
+        page_rows, report = _rows_of(table)
+        if report.notes:
             warnings.append(
                 ReaderWarning(
-                    f"{page.area or 'no goal area'}: "
-                    + "; ".join(page_rows[0]["_notes"])
-                    + "; rows paired by position, check them",
+                    f"page {page.number} ({page.area or 'no goal area'}): "
+                    + "; ".join(report.notes)
+                    + f"; rows paired by position, check them (confidence {report.confidence:.1f})",
                     page=page.number,
                     source_row=len(rows) + 1,
                 )
             )
+        tables.append(_found_table(page, page_rows, report, lexicon))
         rows.extend(page_rows)
         with_comment = [r for r in page_rows if r["comment_raw"]]
         if with_comment:
@@ -708,9 +888,9 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
                 "source_row": index,
                 "goal_area": row["goal_area"],
                 "activity": _clean_text(row["activity_raw"]),
-                "unit": canonical_unit(row["unit_raw"]),
+                "unit": lexicon.canonical(row["unit_raw"]),
                 "status": "unknown",
-                "status_source": "reported",
+                "status_source": "absent",
                 "comment": _clean_text(row["comment_raw"]),
                 "goal_area_raw": row["goal_area_raw"],
                 "activity_raw": row["activity_raw"],
@@ -719,13 +899,17 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
                 "page": row["page"],
             }
         )
-    if records and not any(
+    if not any(
         r["unit_raw"] or _is_prose(r["activity"]) or _is_prose(r["comment"]) for r in records
     ):
         raise ReportFormatError(
-            f"{path.name}: under its 'AKTIVITETER' headings there is no known unit and hardly "
-            "a real word: the OCR output is garbage; OCR the scan again in Swedish (e.g. "
-            "`tesseract page.png out -l swe`)"
+            f"{path.name}: there is no unit cell and hardly a real word: the OCR output is "
+            "garbage; OCR the scan again in Swedish (e.g. `tesseract page.png out -l swe`)"
+        )
+    if not any(r["activity_raw"] for r in records):
+        raise ReportFormatError(
+            f"{path.name}: no activity cells before the unit and comment columns; not an "
+            "OCR'd follow-up report"
         )
     schema = {
         **READER_SCHEMA,
@@ -735,4 +919,5 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
         "comment_raw": pl.String(),
         "page": pl.Int64(),
     }
-    return ReaderResult(pl.DataFrame(records, schema=schema, orient="row"), warnings)
+    frame = pl.DataFrame(records, schema=schema, orient="row")
+    return ReaderResult(frame, warnings, tables=tables, pages=len(pages))

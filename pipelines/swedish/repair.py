@@ -15,7 +15,6 @@ import math
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 # A candidate must beat a listed word as written by this many zipf points (25x more frequent):
 # fortsatta/fortsätta differ by 1.34, so a smaller margin makes correct words wrong.
@@ -47,10 +46,6 @@ MAX_WORD_LEN = 64  # longer tokens are no word (OCR debris); splitting them cost
 _VOWELS = "aeiouyåäöé"
 _GLYPH_IN_WORD = re.compile(r"(?<=[a-zåäöé])[630]|[630](?=[a-zåäöé])")
 _GLYPH_LETTER = {"6": "ö", "3": "å", "0": "ö"}
-
-UNITS_FILE = Path(__file__).with_name("units.yaml")
-# A word of a canonical unit name counts as at least this common (Tärna beats tårna).
-DOMAIN_ZIPF = 5.0
 
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "à": "a", "á": "a", "ü": "u"})
 _TOKEN = re.compile(r"[|\[]?[0-9A-Za-zÅÄÖåäöéÉ]+")
@@ -91,28 +86,10 @@ def zipf(word: str) -> float:
     return _to_zipf(_lexicon()[0].get(word, 0.0))
 
 
-@lru_cache(maxsize=1)
-def _domain_words() -> dict[str, str]:
-    """Words of the canonical unit names (units.yaml): the reports' own proper nouns win."""
-    import yaml
-
-    data = yaml.safe_load(UNITS_FILE.read_text(encoding="utf-8"))
-    words = {}
-    for unit in data["units"]:
-        for word in unicodedata.normalize("NFC", unit["name"]).lower().split():
-            if len(word) >= 4:
-                words[_fold(word)] = word
-    return words
-
-
 @lru_cache(maxsize=200_000)
 def _best_word(key: str) -> tuple[str, float]:
     """Most frequent real word whose diacritic-folded form is ``key`` ('' when none)."""
-    best = _lexicon()[1]
-    if key in _domain_words():
-        word = _domain_words()[key]
-        return word, max(zipf(word), DOMAIN_ZIPF)
-    hit = best.get(key)
+    hit = _lexicon()[1].get(key)
     if hit is not None:
         return hit
     z = zipf(key)
@@ -250,7 +227,7 @@ def _repair_lower(lower: str) -> str:
         threshold = MIN_GAIN_FOR_NON_WORD
     best, best_score = lower, threshold
     for costly in (False, True):
-        if costly and best != lower and _best_word(_fold(best))[1] >= DIRECT_OK:
+        if costly and best != lower and _best_word(_fold(best))[1] >= MIN_ZIPF:
             break  # a listed word needs no guessing about real letters (genomförda)
         floor = max(best_score, MIN_COSTLY) if costly else best_score
         for key, cost in _variants(lower, costly):

@@ -200,7 +200,8 @@ CASES = {
     "random text read as OCR text": (
         _write("r_2022-07-07.txt", "Kära dagbok, i dag regnade det.\n".encode()),
         ["--format", "ocr-text"],
-        "r_2022-07-07.txt: no 'AKTIVITETER ...' page heading; not an OCR'd follow-up report",
+        "r_2022-07-07.txt: neither a goal-area heading nor a column marker (Verksamhet, "
+        "Kommentar …); not an OCR'd follow-up report",
     ),
     "PDF read with --format csv": (
         _built("f_2022-07-07.pdf", lambda path: make_report_pdf(path, sample_rows(3))),
@@ -217,8 +218,8 @@ CASES = {
     "OCR text whose pages are all garbage": (
         _built("g_2022-07-07.txt", _garbage_ocr),
         [],
-        "g_2022-07-07.txt: under its 'AKTIVITETER' headings there is no known unit and hardly a "
-        "real word: the OCR output is garbage; OCR the scan again in Swedish (e.g. "
+        "g_2022-07-07.txt: there is no unit cell and hardly a real word: the OCR output is "
+        "garbage; OCR the scan again in Swedish (e.g. "
         "`tesseract page.png out -l swe`)",
     ),
 }
@@ -276,7 +277,7 @@ def test_a_report_with_one_garbage_page_is_read_not_refused(tmp_path):
     real = Path(__file__).parents[2] / "pipelines/sample_data/region-vastmanland_2022-07-07_ocr.txt"
     garbage = tmp_path / "g.txt"
     _garbage_ocr(garbage)
-    mixed = tmp_path / "mixed_2022-07-07.txt"
+    mixed = tmp_path / "region-vastmanland_2022-07-07_mixed.txt"  # the same org: its aliases
     mixed.write_text(real.read_text(encoding="utf-8") + "\n" + garbage.read_text("utf-8"), "utf-8")
     alone = read_report(real, "ocr-text").rows
     rows = read_report(mixed, "ocr-text").rows

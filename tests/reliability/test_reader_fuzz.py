@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.core.errors import FollowupError
+from pipelines.core.status import STATUS_SOURCES
 from pipelines.ingest.period import split_valid, with_meta
 from pipelines.read import FORMATS as READER_MODULES
 from pipelines.read import READER_SCHEMA, ReaderResult, ReaderWarning, read_report
@@ -200,7 +201,7 @@ def check_contract(result: ReaderResult, fmt: str | None) -> None:
         assert rows.schema[name] == dtype, (name, rows.schema[name])
     assert rows["source_row"].to_list() == list(range(1, rows.height + 1))
     assert rows["status"].null_count() == 0
-    assert set(rows["status_source"].to_list()) <= {"reported", "inferred", "override"}
+    assert set(rows["status_source"].to_list()) <= set(STATUS_SOURCES)
     for name in TEXT_COLUMNS:
         for value in rows[name].drop_nulls().to_list():
             value.encode("utf-8")  # no lone surrogates: the row must be writable as Parquet
