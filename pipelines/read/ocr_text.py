@@ -29,7 +29,13 @@ from rapidfuzz import fuzz
 from pipelines.core.errors import ReportFormatError
 from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarning
 from pipelines.read.columns import ColumnChoice
-from pipelines.read.ocr_markers import is_legend, marker_kind, parse_heading, sentence_case
+from pipelines.read.ocr_markers import (
+    Heading,
+    is_legend,
+    marker_kind,
+    parse_heading,
+    sentence_case,
+)
 from pipelines.swedish.repair import repair_text, zipf
 from pipelines.swedish.units import UnitLexicon, aliases_for, clean_unit, fold_key
 
@@ -65,6 +71,7 @@ class Line:
     before: str = ""  # side lines: activity text before the unit
     after: str = ""  # side lines: comment text after the unit
     indented: bool = False  # the OCR started a new text block here (a leading space)
+    heading: Heading | None = None  # heading lines: what the heading says
 
 
 @dataclass
@@ -102,6 +109,7 @@ def _joins_next(text: str) -> bool:
 def _structure(raw_lines: list[str]) -> list[Line]:
     """Pass 1: blank lines, headings, dates, legends, column markers, noise; the rest is text."""
     lines: list[Line] = []
+    areas: list[str] = []  # goal areas of the headings so far ("forts. <area>" continues one)
     for i, raw in enumerate(raw_lines):
         no, text = i + 1, raw.strip()
         if not text:
@@ -110,8 +118,11 @@ def _structure(raw_lines: list[str]) -> list[Line]:
         if raw[:1].isspace() and lines and lines[-1].kind != "blank":
             # OCR starts a new text block with a space: a cell boundary, like a blank line
             lines.append(Line(no, "", "blank"))
-        if parse_heading(text) is not None:
-            lines.append(Line(no, text, "heading", indented=raw[:1].isspace()))
+        heading = parse_heading(text) or _continued_heading(text, areas)
+        if heading is not None:
+            if heading.area:
+                areas.append(heading.area)
+            lines.append(Line(no, text, "heading", heading=heading))
         elif _DATE.match(text):
             lines.append(Line(no, text, "break"))
         elif is_legend(text):
@@ -124,6 +135,20 @@ def _structure(raw_lines: list[str]) -> list[Line]:
         else:
             lines.append(Line(no, text, "text", indented=raw[:1].isspace()))
     return lines
+
+
+_FORTS = re.compile(r"^\W*\(?forts(?:\.|ättning|attning)?\)?\s*[:.\-–—]?\s*(?P<area>.+)$", re.I)
+
+
+def _continued_heading(text: str, areas: list[str]) -> Heading | None:
+    """``forts. <area>``: a continued page named only by an area that a heading gave before."""
+    match = _FORTS.match(text)
+    if match is None or not areas:
+        return None
+    rest = _fold(match.group("area"))
+    if any(fuzz.ratio(rest, _fold(area)) >= 85 for area in areas):
+        return Heading(True, match.group("area"))
+    return None
 
 
 def _unit_shaped(text: str) -> bool:
@@ -307,7 +332,7 @@ def _pages(lines: list[Line]) -> list[Page]:
     while i < len(lines):
         line = lines[i]
         if line.kind == "heading":
-            heading = parse_heading(line.text)
+            heading = line.heading
             assert heading is not None
             raw = _clean_area(heading.area)
             forts = heading.forts
@@ -332,6 +357,8 @@ def _pages(lines: list[Line]) -> list[Page]:
                 )
                 if not (continues_prev or nxt.text[:1].islower() or not raw):
                     break
+                if j + 1 < len(lines) and lines[j + 1].kind == "text":
+                    break  # the first line of a cell that wraps on, not the area
                 raw = f"{raw} {_clean_area(nxt.text)}".strip()
                 nxt.kind = "area"
                 taken += 1
@@ -464,7 +491,7 @@ def _split_bonus(slack: float) -> float:
 
 
 def _fit(
-    blocks: list[Cell], n: int, partners: list[Cell] | None = None
+    blocks: list[Cell], n: int, partners: list[Cell] | None = None, merge: bool = True
 ) -> tuple[list[Cell], str | None]:
     """Make ``n`` cells out of a column's blocks (split or merge), pairing-aware when it can.
 
@@ -506,6 +533,8 @@ def _fit(
         if guessed or len(options) > need:
             return result, f"split {len(chosen)} cell(s) at sentence ends to reach {n}"
         return result, None
+    if not merge:  # activities are never merged away: each stays a row of its own
+        return cells, f"{len(cells)} cells for {n} rows, none merged"
     # too many cells: merge where a boundary is weakest (no sentence end before it)
     while len(cells) > max(n, 1):
         weakest = min(
@@ -753,7 +782,7 @@ def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
         unit_lines = table.units + table.side_units
         n = len(unit_lines)
         act_blocks = _blocks(table.act_lines)
-        acts, note = _fit(act_blocks, n - len(table.side_acts))
+        acts, note = _fit(act_blocks, n - len(table.side_acts), merge=False)
         if note:
             notes.append(f"activities: {note}")
             report.confidence = min(report.confidence, CONF_PAIRED_BY_POSITION)

@@ -50,6 +50,8 @@ _GLYPH_LETTER = {"6": "ö", "3": "å", "0": "ö"}
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "à": "a", "á": "a", "ü": "u"})
 _TOKEN = re.compile(r"[|\[]?[0-9A-Za-zÅÄÖåäöéÉ]+")
 _LETTER = re.compile(r"[A-Za-zÅÄÖåäöéÉ]")
+# A capital I or a 1 after a lower-case letter (or a 1 before two) is an l: "haIls", "p1an"
+_L_LOOKALIKE = re.compile(r"(?<=[a-zåäöé])[I1]|1(?=[a-zåäöé]{2})")
 
 
 def _fold(word: str) -> str:
@@ -169,7 +171,11 @@ def _options(token: str, costly: bool) -> list[list[tuple[str, float]]]:
             # d read for ä/ö/å (Folkhdlsa, Genomfdra, dven), or a stray d before a/é
             opts = [("d", 0.0), ("a", COSTLY), ("o", COSTLY), ("", COSTLY)]
         elif costly and ch == "i" and 0 < i < n - 1:
-            opts = [("i", 0.0), ("a", COSTLY), ("", COSTLY)]  # Vilfard, fraimjande
+            opts = [("i", 0.0), ("a", COSTLY), ("", COSTLY), ("l", COSTLY)]  # Vilfard, fraimjande
+        elif costly and ch == "l" and i == 0 and nxt and nxt not in _VOWELS:
+            opts = [("l", 0.0), ("i", COSTLY)]  # lnföra: a capital I read as l
+        elif costly and ch == "i" and i == 0 and n > 3:
+            opts = [("i", 0.0), ("l", COSTLY)]  # Iångsiktig: an l read as a capital I
         elif costly and ch == "a" and 0 < i < n - 1:
             opts = [("a", 0.0), ("o", COSTLY + 0.2)]  # kompetenshajande
         else:
@@ -254,6 +260,9 @@ def _match_case(word: str, like: str) -> str:
 @lru_cache(maxsize=100_000)
 def repair_word(token: str) -> str:
     """Repair one OCR token (letters, digits, look-alike glyphs); case is kept."""
+    if _L_LOOKALIKE.search(token) and not token.isupper():
+        fixed = _L_LOOKALIKE.sub("l", token)
+        return fixed if fixed == token else repair_word(fixed)
     letters = len(_LETTER.findall(token))
     glyphs = sum(c in "630|[" for c in token)
     if letters == 0 or letters + glyphs < 2 or (letters < 2 and not token.islower()):

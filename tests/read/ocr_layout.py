@@ -289,3 +289,193 @@ class Renderer:
             if i + 1 != bare:
                 out += self.stray()
         return "\n".join(out) + "\n", ordered
+
+
+# ------------------------------------------------------------------------------------------
+# Template variants: other organisations' OCR'd reports (other header words, headings, units)
+
+
+def ocr_noise(text: str, rng: random.Random, lost: float = 0.9, damage: float = 0.0) -> str:
+    """What OCR does to Swedish text: å/ä/ö lose their diacritics (share ``lost``) or turn into
+    look-alikes (6, é, 3, d); with ``damage``, also l/I/1 confusions and rn <-> m."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        low = ch.lower()
+        if low in "åäö":
+            roll = rng.random()
+            if roll < damage * 3 and ch.islower():
+                out.append(rng.choice({"å": ["3", "d"], "ä": ["é", "d"], "ö": ["6", "é"]}[low]))
+            elif roll < lost:
+                plain = {"å": "a", "ä": "a", "ö": "o"}[low]
+                out.append(plain.upper() if ch.isupper() else plain)
+            else:
+                out.append(ch)
+        elif damage and ch == "l" and rng.random() < damage:
+            out.append(rng.choice(["I", "1"]))
+        elif damage and ch == "I" and rng.random() < damage:
+            out.append("l")
+        elif damage and text[i : i + 2] == "rn" and rng.random() < damage:
+            out.append("m")
+            i += 1
+        elif damage and ch == "m" and rng.random() < damage / 2:
+            out.append("rn")
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Template:
+    """How one organisation's report looks after OCR (one variant of the format)."""
+
+    name: str
+    unit_header: str = "Verksamhet"
+    comment_header: str = "Kommentar"
+    activity_header: str | None = None  # None: a blank header cell (as in the bundled report)
+    status_header: str | None = None  # a status column: its coloured cells OCR as nothing
+    heading: str = "AKTIVITETER MÅLOMRÅDE – {area}"  # {n}: the area's number, {AREA}: capitals
+    continued: str | None = "forts. AKTIVITETER MÅLOMRÅDE – {area}"  # None: the area once
+    footer: str = "date"  # what ends a page: "date", "page" (a page number) or "none"
+    rows_per_page: tuple[int, int] = (3, 5)
+    blank_between_cells: bool = True  # False: single-sentence cells lose their blank line
+    legend: bool = True
+    activity_width: int = 44
+    unit_width: int = 26
+    comment_width: int = 47
+    damage: float = 0.0  # OCR damage besides lost diacritics
+    damaged_markers: tuple[str, str] | None = None  # the unit and comment markers as OCR'd
+
+
+TEMPLATES = [
+    Template("plain"),
+    Template(
+        "ansvar-analys",
+        unit_header="Ansvarig förvaltning",
+        comment_header="Analys",
+        activity_header="Åtgärd",
+        heading="Målområde: {area}",
+        continued="Målområde: {area} (forts.)",
+        footer="page",
+    ),
+    Template(
+        "fokusomrade-once",
+        unit_header="Enhet",
+        comment_header="Uppföljning",
+        heading="Fokusområde {n} – {area}",
+        continued=None,
+        footer="none",
+        legend=False,
+    ),
+    Template(
+        "strategiskt-mal-unseparated",
+        unit_header="Förvaltning",
+        activity_header="Insats",
+        status_header="Status",
+        heading="Strategiskt mål {n}: {area}",
+        continued=None,
+        footer="page",
+        blank_between_cells=False,
+    ),
+    Template(
+        "capitals-long-units",
+        unit_header="Ansvar",
+        heading="{AREA}",
+        continued="{AREA} (FORTS.)",
+        unit_width=16,
+        activity_width=38,
+        footer="none",
+    ),
+    Template(
+        "ocr-damaged",
+        heading="AKTIVITETER MÅLOMRÅDE - {area}",
+        continued="forts. AKTIVITETER MÅLOMRÅDE - {area}",
+        damage=0.04,
+        damaged_markers=("Verksamhel", "Kommenlar"),
+    ),
+    Template("one-page-per-area", rows_per_page=(20, 20), footer="page"),
+    Template(
+        "small-pages",
+        rows_per_page=(1, 2),
+        unit_header="Ansvarig enhet",
+        comment_header="Kommentar/analys",
+        continued="forts. {area}",
+    ),
+]
+
+
+OTHER_LEGEND = "Grön: genomförs enligt plan   Gul: risk för avvikelse   Röd: målet nås inte"
+
+
+class TemplateRenderer:
+    """Rows of known content -> the OCR text of a report in ``template``'s layout."""
+
+    def __init__(self, template: Template, seed: int) -> None:
+        self.t = template
+        self.rng = random.Random(seed)
+
+    def noisy(self, text: str) -> str:
+        return ocr_noise(text, self.rng, damage=self.t.damage)
+
+    def wrap_unit(self, unit: str) -> list[str]:
+        if len(unit) <= self.t.unit_width:
+            return [unit]
+        lines = textwrap.wrap(unit, self.t.unit_width, break_long_words=False)
+        if len(lines) == 1 and unit.endswith("förvaltning") and " " not in unit:
+            return [unit]
+        return lines
+
+    def cells(self, texts: list[str], width: int, unit: bool = False) -> list[str]:
+        wrapped = [
+            self.wrap_unit(self.noisy(t)) if unit else Renderer.wrap(self.noisy(t), width)
+            for t in texts
+        ]
+        glue = not self.t.blank_between_cells and not unit
+        glue = glue and all(Renderer.single_sentence(t) for t in texts)
+        lines: list[str] = []
+        for k, cell in enumerate(wrapped):
+            if k and not (glue and self.rng.random() < 0.7):
+                lines.append("")
+            lines.extend(cell)
+        return lines
+
+    def heading(self, form: str, area: str, n: int) -> str:
+        return form.format(area=self.noisy(area), AREA=self.noisy(area.upper()), n=n)
+
+    def render(self, rows: list[dict]) -> str:
+        t = self.t
+        unit_marker, comment_marker = t.damaged_markers or (t.unit_header, t.comment_header)
+        areas: dict[str, list[dict]] = {}
+        for row in rows:
+            areas.setdefault(row["goal_area"], []).append(row)
+        out: list[str] = []
+        page_no = 0
+        for n, (area, area_rows) in enumerate(areas.items(), start=1):
+            k = 0
+            while k < len(area_rows):
+                size = self.rng.randint(*t.rows_per_page)
+                page = area_rows[k : k + size]
+                page_no += 1
+                if k == 0:
+                    out += [self.heading(t.heading, area, n), ""]
+                elif t.continued is not None:
+                    out += [self.heading(t.continued, area, n), ""]
+                if t.legend and (k == 0 or t.continued is not None):
+                    out += [self.noisy(OTHER_LEGEND), ""]
+                k += size
+                if t.activity_header:
+                    out += [self.noisy(t.activity_header), ""]
+                out += self.cells([r["activity"] for r in page], t.activity_width) + [""]
+                if t.status_header:
+                    out += [t.status_header, ""]
+                out += [self.noisy(unit_marker), ""]
+                out += self.cells([r["unit"] for r in page], t.unit_width, unit=True) + [""]
+                out += [self.noisy(comment_marker), ""]
+                out += self.cells([r["comment"] for r in page], t.comment_width) + [""]
+                if t.footer == "date":
+                    out += ["", "2023-03-31", ""]
+                elif t.footer == "page":
+                    out += [str(page_no), ""]
+        return "\n".join(out) + "\n"

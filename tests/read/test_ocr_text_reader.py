@@ -12,7 +12,8 @@ import pytest
 from pipelines.core.errors import ReportFormatError
 from pipelines.read import FORMATS, READER_COLUMNS, detect_format, read_report
 from pipelines.read.ocr_text import _join_lines
-from tests.read.ocr_layout import COMMENT_WIDTH, Features, Renderer
+from pipelines.swedish.units import fold_key
+from tests.read.ocr_layout import COMMENT_WIDTH, TEMPLATES, Features, Renderer, TemplateRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "pipelines/sample_data/region-vastmanland_2022-07-07_ocr.txt"
@@ -227,3 +228,90 @@ def test_a_text_file_that_is_no_report_is_refused(tmp_path):
     path.write_text("Verksamhet\nKommentar\nnothing else\n", encoding="utf-8")
     with pytest.raises(ReportFormatError):
         read_report(path, fmt="ocr-text")
+
+
+# ------------------------------------------------------------------------------------------
+# Other organisations' templates: units, goal areas, header words and headings that appear
+# nowhere in the bundled report (tests/read/ocr_layout.py::TEMPLATES)
+
+KOMMUN = ROOT / "tests/data/ocr_variants_kommun_rows.csv"
+
+
+def loose(text: str | None) -> str:
+    """``shape`` that also forgives the OCR damage the repair need not undo (l/I/1, rn/m)."""
+    text = (text or "").lower().replace("rn", "m")
+    text = re.sub(r"[li1|]", "l", text)
+    return shape(re.sub(r"[63é0d]", "a", text)).replace("*", "a").replace("a", "*")
+
+
+@pytest.fixture(scope="module")
+def kommun() -> list[dict]:
+    return pl.read_csv(KOMMUN, infer_schema_length=0).to_dicts()
+
+
+def test_the_variants_vocabulary_is_not_the_bundled_reports(kommun, truth):
+    units = {u.casefold() for u in truth["unit"]}
+    areas = {a.casefold() for a in truth["goal_area"]}
+    for row in kommun:
+        assert row["unit"].casefold() not in units
+        assert row["goal_area"].casefold() not in areas
+    assert len(TEMPLATES) >= 6
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.name)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_template_variant_is_read_row_by_row(tmp_path, kommun, template, seed):
+    text = TemplateRenderer(template, seed).render(kommun)
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text(text, encoding="utf-8")
+    assert detect_format(path) == "ocr-text"
+    result = read_report(path)
+    got = result.rows.to_dicts()
+    assert len(got) == len(kommun), [w.message for w in result.warnings]
+    exact = template.damage == 0
+    for index, (g, w) in enumerate(zip(got, kommun, strict=True), start=1):
+        where = (template.name, index)
+        assert g["source_row"] == index
+        if exact:  # the same text, but for å/ä/ö where the OCR lost them ("saker" is a word)
+            assert fold_key(g["goal_area"]) == fold_key(w["goal_area"]), where
+            assert fold_key(g["unit"]) == fold_key(w["unit"]), where
+        else:
+            assert loose(g["goal_area"]) == loose(w["goal_area"]), where
+            assert loose(g["unit"]) == loose(w["unit"]), where
+        assert loose(g["activity"]) == loose(w["activity"]), where
+        assert loose(g["comment"]) == loose(w["comment"]), where
+        assert g["status"] == "unknown" and g["status_source"] == "absent"
+        assert g["unit_raw"] and g["activity_raw"] and g["comment_raw"] and g["goal_area_raw"]
+    assert result.pages == len(result.tables) == max(r["page"] for r in got)
+    assert sum(t.rows for t in result.tables) == len(got)
+    for table in result.tables:
+        assert table.where == f"page {table.page}" and table.status_encoding == "none"
+        assert [c.field for c in table.columns] == ["activity", "unit", "comment"]
+
+
+def test_a_page_whose_counts_disagree_loses_no_activity(tmp_path, kommun):
+    """A unit cell the OCR lost: every activity still becomes a row, the page is flagged with
+    its number and a lowered confidence."""
+    text = TemplateRenderer(TEMPLATES[0], 3).render(kommun)
+    lines = text.splitlines()
+    victim = next(i for i, line in enumerate(lines) if line == "Stadsbyggnad")
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text("\n".join(lines[:victim] + lines[victim + 1 :]) + "\n", encoding="utf-8")
+    result = read_report(path)
+    activities = [loose(a) for a in result.rows["activity"].to_list()]
+    for row in kommun:
+        assert loose(row["activity"]) in activities
+    flagged = [t for t in result.tables if t.confidence < 0.5]
+    assert len(flagged) == 1 and flagged[0].notes
+    warning = next(w for w in result.warnings if w.page == flagged[0].page)
+    assert f"page {flagged[0].page}" in warning.message and "confidence 0.4" in warning.message
+
+
+def test_stray_lines_are_dropped_with_a_note(tmp_path, kommun):
+    text = TemplateRenderer(TEMPLATES[0], 4).render(kommun[:4])
+    text = text.replace("\nVerksamhet\n", "\n§ 3\n\nVerksamhet\n", 1)
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text(text, encoding="utf-8")
+    result = read_report(path)
+    assert result.rows.height == 4
+    assert any("'§ 3'" in note for t in result.tables for note in t.notes)
