@@ -55,6 +55,12 @@ def _synonyms() -> tuple[tuple[str, str], ...]:
 
 
 def _phrase_field(phrase: str) -> str | None:
+    if "rn" in phrase:  # OCR reads m as rn: "Kornmentar"
+        return _phrase_field_once(phrase) or _phrase_field_once(phrase.replace("rn", "m"))
+    return _phrase_field_once(phrase)
+
+
+def _phrase_field_once(phrase: str) -> str | None:
     best, best_score = None, 0.0
     for synonym, name in _synonyms():
         if phrase == synonym:
@@ -194,7 +200,8 @@ def parse_heading(text: str) -> Heading | None:
             tokens = tokens[1:]
     goal = 0
     for size in (2, 1):
-        if len(tokens) >= size:
+        words = tokens[:size]
+        if len(words) == size and all(re.search(r"[^\W\d_]{2}", w) for w in words):
             phrase = fold_key(" ".join(_clean(t) for t in tokens[:size]))
             if phrase and _is_goal_word(phrase):
                 goal = size

@@ -40,8 +40,12 @@ from pipelines.swedish.repair import repair_text, zipf
 from pipelines.swedish.units import UnitLexicon, aliases_for, clean_unit, fold_key
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PAGE_NO = re.compile(r"^(?:(?:sida|page|s\.)\s*)?\d{1,3}(?:\s*\(\d{1,3}\)|\s*/\s*\d{1,3})?$", re.I)
+_PAGE_NO = re.compile(
+    r"^(?:(?:sida|page|s\.)\s*)?\d{1,3}(?:\s*\(\d{1,3}\)|\s*/\s*\d{1,3}|\s+av\s+\d{1,3})?$", re.I
+)
 _PARAGRAPH = re.compile(r"^§\s*\d+$")
+_MONTHS = "jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec"
+_SWEDISH_DATE = re.compile(rf"^\d{{1,2}}\s+(?:{_MONTHS})[a-zé]*\.?\s+\d{{4}}$", re.I)
 _TERMINAL = re.compile(r"[.!?:]\)?$")
 _CELL_END = re.compile(r"([.!?:]\)?|\))$")
 _WORD = re.compile(r"\S+")
@@ -110,6 +114,7 @@ def _structure(raw_lines: list[str]) -> list[Line]:
     """Pass 1: blank lines, headings, dates, legends, column markers, noise; the rest is text."""
     lines: list[Line] = []
     areas: list[str] = []  # goal areas of the headings so far ("forts. <area>" continues one)
+    commented = False  # a comment column began since the last heading or break
     for i, raw in enumerate(raw_lines):
         no, text = i + 1, raw.strip()
         if not text:
@@ -123,21 +128,36 @@ def _structure(raw_lines: list[str]) -> list[Line]:
             if heading.area:
                 areas.append(heading.area)
             lines.append(Line(no, text, "heading", heading=heading))
-        elif _DATE.match(text):
+        elif _DATE.match(text) or _SWEDISH_DATE.match(text):
             lines.append(Line(no, text, "break"))
         elif is_legend(text):
             lines.append(Line(no, text, "legend"))
         elif (marker := marker_kind(text)) is not None:
-            # the activity column's header starts a table: the same as a page break
-            lines.append(Line(no, text, "break" if marker == "marker_a" else marker))
+            if marker == "marker_a" and commented:
+                marker = "break"  # the activity column's header after a table: a new table
+            lines.append(Line(no, text, marker))
+        elif _continues_marker(lines, text):
+            lines.append(Line(no, text, "marker_tail"))  # "Ansvarig" / "förvaltning"
         elif _is_noise(text):
             lines.append(Line(no, text, "noise"))
         else:
             lines.append(Line(no, text, "text", indented=raw[:1].isspace()))
+        if lines[-1].kind in {"heading", "break"}:
+            commented = False
+        elif lines[-1].kind in {"marker_k", "marker_vk"}:
+            commented = True
     return lines
 
 
 _FORTS = re.compile(r"^\W*\(?forts(?:\.|ättning|attning)?\)?\s*[:.\-–—]?\s*(?P<area>.+)$", re.I)
+
+
+def _continues_marker(lines: list[Line], text: str) -> bool:
+    """A header cell wrapped over two lines: ``Ansvarig`` then ``förvaltning``."""
+    previous = next((x for x in reversed(lines) if x.kind != "blank"), None)
+    if previous is None or not previous.kind.startswith("marker_") or len(text) > 30:
+        return False
+    return marker_kind(f"{previous.text} {text}") == previous.kind and text[:1].islower()
 
 
 def _continued_heading(text: str, areas: list[str]) -> Heading | None:
@@ -149,6 +169,50 @@ def _continued_heading(text: str, areas: list[str]) -> Heading | None:
     if any(fuzz.ratio(rest, _fold(area)) >= 85 for area in areas):
         return Heading(True, match.group("area"))
     return None
+
+
+def _units_before_comments(lines: list[Line]) -> list[Line]:
+    """Put a unit column that follows the comment column before it (the reader's order).
+
+    A table ordered activity | comment | unit comes out as activities, ``Kommentar`` and the
+    comments, then ``Verksamhet`` and the units; the unit marker and its run of unit cells move
+    in front of the comment marker.
+    """
+    out = list(lines)
+    k = 0
+    since = 0  # the last heading, break or comment marker: units after it are in order
+    while k < len(out):
+        if out[k].kind in {"heading", "break", "marker_vk"}:
+            since = k
+        if out[k].kind != "marker_k":
+            k += 1
+            continue
+        in_order = any(x.kind in {"marker_v", "unit"} for x in out[since:k])
+        since = k
+        if in_order:
+            k += 1
+            continue
+        v = next(
+            (
+                j
+                for j in range(k + 1, len(out))
+                if out[j].kind in {"marker_v", "marker_k", "marker_vk", "heading", "break"}
+            ),
+            None,
+        )
+        if v is None or out[v].kind != "marker_v":
+            k += 1
+            continue
+        end = v + 1
+        while end < len(out) and out[end].kind in {"unit", "unit_tail", "blank", "noise"}:
+            end += 1
+        if not any(x.kind == "unit" for x in out[v + 1 : end]):
+            k += 1
+            continue
+        out[k:end] = out[v:end] + out[k:v]
+        since = k + (end - v)  # the comment marker, now after the units
+        k = end
+    return out
 
 
 def _unit_shaped(text: str) -> bool:
@@ -175,19 +239,36 @@ def _unit_candidates(block: list[Line]) -> list[str]:
     return [_join_lines(cell) for cell in cells]
 
 
-def _unit_zones(lines: list[Line]) -> list[list[Line]]:
-    """The lines after each unit-column marker, up to the next marker, heading or break."""
+def _unit_zones(lines: list[Line]) -> tuple[list[list[Line]], list[list[Line]]]:
+    """The lines after each unit-column marker, up to the next marker, heading or break; and
+    those after a header row on one line (``Aktivitet Ansvar Kommentar``)."""
     zones: list[list[Line]] = []
+    rows: list[list[Line]] = []
     current: list[Line] | None = None
     for line in lines:
-        if line.kind == "marker_v":
+        if line.kind in {"marker_v", "marker_vk"}:
             current = []
-            zones.append(current)
-        elif line.kind in {"marker_k", "marker_vk", "heading", "break"}:
+            (zones if line.kind == "marker_v" else rows).append(current)
+        elif line.kind in {"marker_k", "heading", "break"}:
             current = None
         elif current is not None and line.kind in {"text", "blank"}:
             current.append(line)
-    return zones
+    return zones, rows
+
+
+def _longest_unit_run(zone: list[Line]) -> list[str]:
+    """Under a one-line header row the cells follow column by column: the units are the
+    longest run of consecutive unit-shaped blocks (activities and comments are prose)."""
+    best: list[str] = []
+    run: list[str] = []
+    for block in _blocks(zone):
+        candidates = _unit_candidates(block)
+        if all(_unit_shaped(c) for c in candidates):
+            run = run + candidates
+            best = run if len(run) > len(best) else best
+        else:
+            run = []
+    return best
 
 
 def _document_units(lines: list[Line]) -> list[str]:
@@ -200,7 +281,12 @@ def _document_units(lines: list[Line]) -> list[str]:
     """
     clean: list[str] = []
     mixed: list[str] = []
-    for zone in _unit_zones(lines):
+    zones, rows = _unit_zones(lines)
+    for zone in rows:
+        if any(x.kind == "text" and _TERMINAL.search(x.text) for x in zone):
+            run = _longest_unit_run(zone)
+            (clean if len(run) >= 2 else mixed).extend(run)
+    for zone in zones:
         accepted, rejected = [], 0
         for block in _blocks(zone):
             candidates = _unit_candidates(block)
@@ -310,7 +396,7 @@ def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line]
             out.append(Line(line.no, text, "side", unit=unit, before=before, after=after))
         else:
             out.append(line)
-    return out, lexicon
+    return _units_before_comments(out), lexicon
 
 
 # --------------------------------------------------------------------------- pages
@@ -572,8 +658,13 @@ class Table:
 
 def _zone_start(lines: list[Line]) -> int | None:
     for k, line in enumerate(lines):
-        if line.kind in {"marker_k", "marker_vk"}:
+        if line.kind == "marker_k":
             return k + 1
+        if line.kind == "marker_vk":
+            first = next((x for x in lines[k + 1 :] if x.kind in {"text", "side", "unit"}), None)
+            if first is not None and first.kind == "side":
+                return k + 1
+            break  # the header row stood on one line, the cells below it column by column
     seen_unit = False
     for k, line in enumerate(lines):
         if line.kind in {"unit", "unit_tail"}:

@@ -347,6 +347,9 @@ class Template:
     comment_width: int = 47
     damage: float = 0.0  # OCR damage besides lost diacritics
     damaged_markers: tuple[str, str] | None = None  # the unit and comment markers as OCR'd
+    comments_first: bool = False  # column order activity | comment | unit
+    header_row: bool = False  # the header row OCR'd as one line above column-wise cells
+    page_label: str = "{n}"  # the page-number footer
 
 
 TEMPLATES = [
@@ -396,6 +399,34 @@ TEMPLATES = [
         damaged_markers=("Verksamhel", "Kommenlar"),
     ),
     Template("one-page-per-area", rows_per_page=(20, 20), footer="page"),
+    Template(
+        "comments-before-units",
+        unit_header="Ansvarig",
+        comment_header="Kommentar",
+        activity_header="Aktivitet",
+        comments_first=True,
+        heading="Mål {n}. {area}",
+        continued=None,
+        footer="page",
+        page_label="Sida {n} av 12",
+    ),
+    Template(
+        "header-row-on-one-line",
+        unit_header="Ansvar",
+        comment_header="Uppföljning",
+        activity_header="Aktivitet",
+        header_row=True,
+        heading="Perspektiv: {area}",
+        continued="Perspektiv: {area} forts.",
+    ),
+    Template(
+        "wrapped-header-cells",
+        unit_header="Ansvarig\nförvaltning",
+        comment_header="Kommentar/\nanalys",
+        heading="MÅLOMRÅDE {n} – {AREA}",
+        continued="MÅLOMRÅDE {n} – {AREA} (forts.)",
+        footer="date",
+    ),
     Template(
         "small-pages",
         rows_per_page=(1, 2),
@@ -465,17 +496,21 @@ class TemplateRenderer:
                 if t.legend and (k == 0 or t.continued is not None):
                     out += [self.noisy(OTHER_LEGEND), ""]
                 k += size
-                if t.activity_header:
+                units = [self.noisy(unit_marker), ""] if not t.header_row else []
+                units += self.cells([r["unit"] for r in page], t.unit_width, unit=True) + [""]
+                comments = [self.noisy(comment_marker), ""] if not t.header_row else []
+                comments += self.cells([r["comment"] for r in page], t.comment_width) + [""]
+                if t.header_row:
+                    header = [t.activity_header or "", unit_marker, comment_marker]
+                    out += ["   ".join(h for h in header if h), ""]
+                elif t.activity_header:
                     out += [self.noisy(t.activity_header), ""]
                 out += self.cells([r["activity"] for r in page], t.activity_width) + [""]
                 if t.status_header:
                     out += [t.status_header, ""]
-                out += [self.noisy(unit_marker), ""]
-                out += self.cells([r["unit"] for r in page], t.unit_width, unit=True) + [""]
-                out += [self.noisy(comment_marker), ""]
-                out += self.cells([r["comment"] for r in page], t.comment_width) + [""]
+                out += comments + units if t.comments_first else units + comments
                 if t.footer == "date":
                     out += ["", "2023-03-31", ""]
                 elif t.footer == "page":
-                    out += [str(page_no), ""]
+                    out += [t.page_label.format(n=page_no), ""]
         return "\n".join(out) + "\n"
