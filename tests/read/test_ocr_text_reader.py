@@ -315,3 +315,45 @@ def test_stray_lines_are_dropped_with_a_note(tmp_path, kommun):
     result = read_report(path)
     assert result.rows.height == 4
     assert any("'§ 3'" in note for t in result.tables for note in t.notes)
+
+
+RENAMED_UNITS = [  # (OCR spellings in the bundled file, another organisation's unit as OCR'd)
+    (r"Naringsliv och\s*\n\s*[Kk]ompetensforsorjning", "Arbetsmarknad och\nvuxenutbildning"),
+    (r"Naringsliv och [Kk]ompetensforsorjning", "Arbetsmarknad och vuxenutbildning"),
+    (r"Kultur och [Ii]deell sektor", "Kultur- och fritidsforvaltningen"),
+    (r"\bSamhallsutveckling\b", "Stadsbyggnadskontoret"),
+    (r"\bHallbarhet\b", "Miljoforvaltningen"),
+    (r"\bFolkh[aéd]lsa\b", "Socialtjanst"),
+    (r"\bV[ia]lfard\b", "Omsorgsforvaltningen"),
+    (r"\bLedningsstaben\b", "Kommunledningskontoret"),
+    (r"\bTarna folkhogskola\b", "Gymnasieskolan"),
+]
+NEW_NAMES = {
+    "Näringsliv och kompetensförsörjning": "Arbetsmarknad och vuxenutbildning",
+    "Kultur och ideell sektor": "Kultur- och fritidsförvaltningen",
+    "Samhällsutveckling": "Stadsbyggnadskontoret",
+    "Hållbarhet": "Miljöförvaltningen",
+    "Folkhälsa": "Socialtjänst",
+    "Välfärd": "Omsorgsförvaltningen",
+    "Ledningsstaben": "Kommunledningskontoret",
+    "Tärna folkhögskola": "Gymnasieskolan",
+}
+
+
+def test_the_bundled_layout_with_other_units_still_gives_every_row(tmp_path, truth):
+    """The issue's case: the real report with other, equally plausible unit names (80 rows
+    became 35 when units were looked up in units.yaml). Units come from the unit column."""
+    text = REPORT.read_text(encoding="utf-8")
+    for pattern, name in RENAMED_UNITS:
+        text = re.sub(pattern, name, text)
+    path = tmp_path / "kommun-y_2022-07-07_ocr.txt"
+    path.write_text(text, encoding="utf-8")
+    got = read_report(path).rows.to_dicts()
+    assert len(got) == truth.height
+    old_words = {fold_key(w) for name in NEW_NAMES for w in name.split() if len(w) > 4}
+    for g, w in zip(got, truth.to_dicts(), strict=True):
+        want = "/".join(NEW_NAMES[part] for part in w["unit"].split("/"))
+        assert fold_key(g["unit"]) == fold_key(want), (w["source_row"], g["unit"], want)
+        if not set(fold_key(w["activity"]).split()) & old_words:
+            ratio = difflib.SequenceMatcher(a=shape(g["activity"]), b=shape(w["activity"]))
+            assert ratio.ratio() >= 0.95, (w["source_row"], g["activity"])
