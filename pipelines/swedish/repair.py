@@ -42,6 +42,8 @@ COSTLY = 0.8
 # When the token as written is no word at all, a weaker candidate is still an improvement.
 MIN_GAIN_FOR_NON_WORD = 0.5
 MIN_COSTLY = 1.0
+# A reading with m for rn (or rn for m) must beat the word as read by this much.
+RN_MARGIN = 0.5
 MAX_WORD_LEN = 64  # longer tokens are no word (OCR debris); splitting them costs O(n²) or worse
 _VOWELS = "aeiouyåäöé"
 _GLYPH_IN_WORD = re.compile(r"(?<=[a-zåäöé])[630]|[630](?=[a-zåäöé])")
@@ -236,13 +238,35 @@ def _repair_lower(lower: str) -> str:
         if costly and best != lower and _best_word(_fold(best))[1] >= MIN_ZIPF:
             break  # a listed word needs no guessing about real letters (genomförda)
         floor = max(best_score, MIN_COSTLY) if costly else best_score
+        # once the letters as read make a compound, a costly reading must be a listed word:
+        # guessed letters inside a guessed split make nonsense (överbeläggnångärna)
+        listed_only = costly and best != lower
         for key, cost in _variants(lower, costly):
+            if listed_only and _best_word(key)[1] < MIN_ZIPF:
+                continue
             word, score = _analyse(key)
             if word and score - cost > floor:
                 best, best_score, floor = word, score - cost, score - cost
     if best == lower and _GLYPH_IN_WORD.search(lower):
         # no word fits, but a digit inside a word is never right: read it as its letter
         best = _GLYPH_IN_WORD.sub(lambda m: _GLYPH_LETTER[m.group(0)], lower)
+    return best
+
+
+def _rn_m(lower: str, repaired: str) -> str:
+    """OCR reads m as rn and rn as m: when the word as read is no listed word, take the
+    reading with the other one if that is (rnedfinansierar, Regionbussama)."""
+    alternatives = []
+    if "rn" in lower:
+        alternatives.append(lower.replace("rn", "m"))
+    if lower.count("m") == 1:
+        alternatives.append(lower.replace("m", "rn"))
+    best, best_score = repaired, max(_analyse(_fold(repaired))[1], MIN_COMPOUND) + RN_MARGIN
+    for alternative in alternatives:
+        fixed = _repair_lower(alternative)
+        score = _analyse(_fold(fixed))[1]
+        if score > best_score:
+            best, best_score = fixed, score
     return best
 
 
@@ -277,6 +301,8 @@ def repair_word(token: str) -> str:
     if any(c.isdigit() and c not in "630" for c in lower):
         return token  # a code such as 2G or 22a, not a word
     repaired = _repair_lower(lower)
+    if _best_word(_fold(repaired))[1] < MIN_ZIPF:
+        repaired = _rn_m(lower, repaired)
     if repaired == lower:
         return token
     if lower[:1] in "|[0" or (lower[:1] == "i" and lower[1:2] == "6"):
