@@ -105,6 +105,21 @@ def canonical_unit(text: str | None, aliases: dict[str, str] | None = None) -> s
     return repair_text(text)
 
 
+def _wordlike(text: str) -> float:
+    """How real the words of a name are (summed Swedish word frequencies): breaks ties."""
+    from pipelines.swedish.repair import zipf
+
+    return sum(zipf(w) for w in re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def _most_common_repair(members: list[tuple[str, int]], aliases: dict[str, str]) -> str | None:
+    """The repaired spelling most members of a group come to (then the most word-like one)."""
+    votes: Counter[str] = Counter()
+    for spelling, count in members:
+        votes[canonical_unit(spelling, aliases) or spelling] += count
+    return max(votes, key=lambda name: (votes[name], _wordlike(name)), default=None)
+
+
 class UnitLexicon:
     """The units of one document (what stands in its unit column), with their variants."""
 
@@ -126,7 +141,7 @@ class UnitLexicon:
         self._name: dict[str, str] = {}  # folded spelling -> the unit's name in this document
         for _key, members in groups:
             named = [self.aliases[fold_key(s)] for s, _ in members if fold_key(s) in self.aliases]
-            name = named[0] if named else canonical_unit(members[0][0], self.aliases)
+            name = named[0] if named else _most_common_repair(members, self.aliases)
             for spelling, _count in members:
                 self._name.setdefault(fold_key(spelling), name or spelling)
         for folded, name in self.aliases.items():
