@@ -61,6 +61,7 @@ CONF_PAIRED_BY_POSITION = 0.7
 CONF_SIDE_BY_SIDE = 0.9
 CONF_NO_UNITS = 0.5
 CONF_COUNTS_DISAGREE = 0.4
+FURNITURE_REPEATS = 3
 MAX_UNIT_CHARS = 60  # a unit cell is short ...
 MAX_UNIT_WORDS = 6
 MIN_UNIT_LETTERS = 3
@@ -359,10 +360,33 @@ def _unit_alone(text: str, lexicon: UnitLexicon) -> bool:
     return len(cleaned) <= MAX_UNIT_CHARS and lexicon.match(cleaned) is not None
 
 
+def _page_furniture(lines: list[Line]) -> list[Line]:
+    """Running titles and footers (the organisation's name, the report's title): a line that
+    stands at a page edge (next to a heading or a date) at least three times and nowhere else
+    is no cell; it becomes noise."""
+    edge: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    content = [k for k, x in enumerate(lines) if x.kind != "blank"]
+    for pos, k in enumerate(content):
+        line = lines[k]
+        if line.kind != "text":
+            continue
+        key = _fold(line.text)
+        seen[key] += 1
+        around = [lines[content[p]].kind for p in (pos - 1, pos + 1) if 0 <= p < len(content)]
+        if any(kind in {"heading", "break"} for kind in around):
+            edge[key] += 1
+    furniture = {key for key, n in edge.items() if n >= FURNITURE_REPEATS and seen[key] == n}
+    for line in lines:
+        if line.kind == "text" and _fold(line.text) in furniture:
+            line.kind = "noise"
+    return lines
+
+
 def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line], UnitLexicon]:
     """Pass 2: the document's units found by layout, then every text line that is a unit cell
     (alone, wrapped over two lines, or inside a line beside other cells)."""
-    lines = _structure(raw_lines)
+    lines = _page_furniture(_structure(raw_lines))
     lexicon = UnitLexicon(_document_units(lines), aliases)
     out: list[Line] = []
     side_zone = False

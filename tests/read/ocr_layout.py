@@ -350,6 +350,7 @@ class Template:
     comments_first: bool = False  # column order activity | comment | unit
     header_row: bool = False  # the header row OCR'd as one line above column-wise cells
     page_label: str = "{n}"  # the page-number footer
+    running_title: str | None = None  # a line at the top of every page (org, report title)
 
 
 TEMPLATES = [
@@ -379,6 +380,7 @@ TEMPLATES = [
         status_header="Status",
         heading="Strategiskt mål {n}: {area}",
         continued=None,
+        running_title="Delårsrapport augusti 2023",
         footer="page",
         blank_between_cells=False,
     ),
@@ -398,7 +400,12 @@ TEMPLATES = [
         damage=0.04,
         damaged_markers=("Verksamhel", "Kommenlar"),
     ),
-    Template("one-page-per-area", rows_per_page=(20, 20), footer="page"),
+    Template(
+        "one-page-per-area",
+        rows_per_page=(20, 20),
+        footer="page",
+        running_title="Norrviks kommun – Uppföljning av verksamhetsplan 2023",
+    ),
     Template(
         "comments-before-units",
         unit_header="Ansvarig",
@@ -489,6 +496,8 @@ class TemplateRenderer:
                 size = self.rng.randint(*t.rows_per_page)
                 page = area_rows[k : k + size]
                 page_no += 1
+                if t.running_title:
+                    out += [self.noisy(t.running_title), ""]
                 if k == 0:
                     out += [self.heading(t.heading, area, n), ""]
                 elif t.continued is not None:
