@@ -85,6 +85,16 @@ class Page:
     area: str | None
     area_raw: str | None
     lines: list[Line] = field(default_factory=list)
+    # goal areas that begin inside the page's table (a full-width row): (line no, area, raw)
+    areas: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+
+    def area_at(self, no: int | None) -> tuple[str | None, str | None]:
+        """The goal area (and as written) of a cell that starts on line ``no``."""
+        found = (self.area, self.area_raw)
+        for start, area, raw in self.areas:
+            if no is not None and start < no:
+                found = (area, raw)
+        return found
 
 
 Cell = list[Line]  # the source lines of one cell, in order
@@ -362,8 +372,8 @@ def _unit_alone(text: str, lexicon: UnitLexicon) -> bool:
 
 def _page_furniture(lines: list[Line]) -> list[Line]:
     """Running titles and footers (the organisation's name, the report's title): a line that
-    stands at a page edge (next to a heading or a date) at least three times and nowhere else
-    is no cell; it becomes noise."""
+    stands at a page edge (before a heading or a date, after a date) at least three times and
+    nowhere else is no cell; it becomes noise."""
     edge: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     content = [k for k, x in enumerate(lines) if x.kind != "blank"]
@@ -373,8 +383,11 @@ def _page_furniture(lines: list[Line]) -> list[Line]:
             continue
         key = _fold(line.text)
         seen[key] += 1
-        around = [lines[content[p]].kind for p in (pos - 1, pos + 1) if 0 <= p < len(content)]
-        if any(kind in {"heading", "break"} for kind in around):
+        before = lines[content[pos - 1]].kind if pos else "break"
+        after = lines[content[pos + 1]].kind if pos + 1 < len(content) else "break"
+        # before a heading or a footer date, or after a date: not after a heading (a goal area
+        # wrapped onto the next line), and no sentence (a comment's last line)
+        if (after in {"heading", "break"} or before == "break") and not _TERMINAL.search(line.text):
             edge[key] += 1
     furniture = {key for key, n in edge.items() if n >= FURNITURE_REPEATS and seen[key] == n}
     for line in lines:
@@ -477,9 +490,21 @@ def _pages(lines: list[Line]) -> list[Page]:
             if forts and area is not None and area_raw is not None:
                 similar = fuzz.partial_ratio(_fold(raw), _fold(area_raw)) >= 80
                 new_area = area if similar else new_area
-            pages.append(current)
+            in_table = (
+                area is not None
+                and not forts
+                and any(x.kind == "text" for x in current.lines)
+                and not any(
+                    x.kind in {"marker_v", "marker_k", "unit", "side"} for x in current.lines
+                )
+            )
+            if in_table:  # a full-width row inside the activity column starts a goal area
+                current.areas.append((line.no, new_area, raw))
+                current.lines.append(Line(line.no, "", "blank"))
+            else:
+                pages.append(current)
+                current = Page(len(pages) + 1, new_area, raw)
             area, area_raw = new_area, raw
-            current = Page(len(pages) + 1, area, area_raw)
         elif line.kind == "break":
             pages.append(current)
             current = Page(len(pages) + 1, area, area_raw)
@@ -739,8 +764,8 @@ def _split_hidden_pages(pages: list[Page]) -> tuple[list[Page], list[ReaderWarni
         if cut is None:
             out.append(page)
             continue
-        head = Page(page.number, page.area, page.area_raw, page.lines[:cut])
-        tail = Page(page.number, page.area, page.area_raw, page.lines[cut:])
+        head = Page(page.number, page.area, page.area_raw, page.lines[:cut], page.areas)
+        tail = Page(page.number, page.area, page.area_raw, page.lines[cut:], page.areas)
         out.append(head)
         queue.insert(0, tail)
     for number, page in enumerate(out, start=1):
@@ -914,15 +939,18 @@ def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
         notes.append(f"{len(acts)} activities, {len(unit_lines)} units, {len(comments)} comments")
         report.confidence = min(report.confidence, CONF_COUNTS_DISAGREE)
     rows = []
+    area, area_raw = page.area, page.area_raw
     for k in range(count):
         act = acts[k] if k < len(acts) else None
         unit_line = unit_lines[k] if k < len(unit_lines) else None
         com = comments[k] if k < len(comments) else None
+        if act:
+            area, area_raw = page.area_at(act[0].no)
         rows.append(
             {
                 "page": page.number,
-                "goal_area_raw": page.area_raw,
-                "goal_area": page.area,
+                "goal_area_raw": area_raw,
+                "goal_area": area,
                 "activity_raw": _cell_text(act),
                 "unit_raw": unit_line.unit if unit_line else None,
                 "comment_raw": _cell_text(com),

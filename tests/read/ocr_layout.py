@@ -351,6 +351,7 @@ class Template:
     header_row: bool = False  # the header row OCR'd as one line above column-wise cells
     page_label: str = "{n}"  # the page-number footer
     running_title: str | None = None  # a line at the top of every page (org, report title)
+    area_rows: bool = False  # the goal area as a full-width row inside the table, not a heading
 
 
 TEMPLATES = [
@@ -427,6 +428,14 @@ TEMPLATES = [
         continued="Perspektiv: {area} forts.",
     ),
     Template(
+        "goal-area-as-table-row",
+        unit_header="Ansvarig nämnd",
+        activity_header="Aktivitet",
+        heading="Målområde {n}: {area}",
+        area_rows=True,
+        rows_per_page=(4, 6),
+    ),
+    Template(
         "wrapped-header-cells",
         unit_header="Ansvarig\nförvaltning",
         comment_header="Kommentar/\nanalys",
@@ -483,6 +492,8 @@ class TemplateRenderer:
         return form.format(area=self.noisy(area), AREA=self.noisy(area.upper()), n=n)
 
     def render(self, rows: list[dict]) -> str:
+        if self.t.area_rows:
+            return self.render_area_rows(rows)
         t = self.t
         unit_marker, comment_marker = t.damaged_markers or (t.unit_header, t.comment_header)
         areas: dict[str, list[dict]] = {}
@@ -522,4 +533,35 @@ class TemplateRenderer:
                     out += ["", "2023-03-31", ""]
                 elif t.footer == "page":
                     out += [t.page_label.format(n=page_no), ""]
+        return "\n".join(out) + "\n"
+
+    def render_area_rows(self, rows: list[dict]) -> str:
+        """Pages over all rows; a goal area starts with a row of its own in the table, which
+        the OCR writes inside the activity column."""
+        t = self.t
+        out: list[str] = []
+        k = page_no = 0
+        numbers = {a: n for n, a in enumerate(dict.fromkeys(r["goal_area"] for r in rows), 1)}
+        previous = None
+        while k < len(rows):
+            size = self.rng.randint(*t.rows_per_page)
+            page = rows[k : k + size]
+            k += size
+            page_no += 1
+            if t.running_title:
+                out += [self.noisy(t.running_title), ""]
+            acts: list[str] = []
+            for row in page:
+                if row["goal_area"] != previous:
+                    previous = row["goal_area"]
+                    area_line = self.heading(t.heading, previous, numbers[previous])
+                    acts += [area_line, ""]
+                acts += Renderer.wrap(self.noisy(row["activity"]), t.activity_width) + [""]
+            out += [self.noisy(t.activity_header), ""] if t.activity_header else []
+            out += acts
+            out += [self.noisy(t.unit_header), ""]
+            out += self.cells([r["unit"] for r in page], t.unit_width, unit=True) + [""]
+            out += [self.noisy(t.comment_header), ""]
+            out += self.cells([r["comment"] for r in page], t.comment_width) + [""]
+            out += [t.page_label.format(n=page_no), ""]
         return "\n".join(out) + "\n"
