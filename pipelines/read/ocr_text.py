@@ -60,6 +60,8 @@ MIN_KNOWN_WORDS = 0.5  # a report with no unit and fewer real words than this is
 CONF_PAIRED_BY_POSITION = 0.7
 CONF_SIDE_BY_SIDE = 0.9
 CONF_NO_UNITS = 0.5
+CONF_GAP = 0.5  # cells missing from a column were placed where the words fit best
+GAP_NOTE = "missing"
 CONF_COUNTS_DISAGREE = 0.4
 FURNITURE_REPEATS = 3
 MAX_UNIT_CHARS = 60  # a unit cell is short ...
@@ -662,6 +664,14 @@ def _fit(
 
             chosen = list(max(combos, key=score))
         result = _apply_splits(cells, chosen)
+        guessed = [o for o in chosen if o[2] < 0]
+        if partners is not None and (guessed or len(result) < n):
+            # an empty comment cell explains a missing cell as well as a guessed split does:
+            # keep the sure splits and leave rows empty, if that pairs the words better
+            sure = _apply_splits(cells, [o for o in chosen if o[2] >= 0])
+            gapped, note = _with_gaps(sure, n, partners)
+            if len(result) < n or _pair_score(partners, gapped) > _pair_score(partners, result):
+                return gapped, note
         if len(result) < n:
             return result, f"found {len(result)} of {n} cells"
         guessed = [o for o in chosen if o[2] < 0]
@@ -678,6 +688,29 @@ def _fit(
         )
         cells[weakest - 1 : weakest + 1] = [cells[weakest - 1] + cells[weakest]]
     return cells, f"merged cells to reach {n}"
+
+
+def _with_gaps(cells: list[Cell], n: int, partners: list[Cell]) -> tuple[list[Cell], str]:
+    """Fewer comments than rows: some comment cells were empty. Leave empty the rows whose
+    placement makes the comments share the most words with their activities (the last rows
+    when nothing tells)."""
+    missing = n - len(cells)
+
+    def placed(gaps: tuple[int, ...]) -> list[Cell]:
+        out: list[Cell] = []
+        rest = iter(cells)
+        for k in range(n):
+            out.append([] if k in gaps else next(rest))
+        return out
+
+    best_gaps = tuple(range(len(cells), n))
+    best = _pair_score(partners, placed(best_gaps))
+    for gaps in itertools.islice(itertools.combinations(range(n), missing), MAX_COMBINATIONS):
+        score = _pair_score(partners, placed(gaps))
+        if score > best:
+            best, best_gaps = score, gaps
+    rows = ", ".join(str(k + 1) for k in best_gaps)
+    return placed(best_gaps), f"{GAP_NOTE} {missing} of {n} cells: left row(s) {rows} empty"
 
 
 def _apply_splits(cells: list[Cell], splits) -> list[Cell]:
@@ -930,7 +963,8 @@ def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
         comments, note = _fit(_blocks(table.com_lines), n, partners=acts)
         if note:
             notes.append(f"comments: {note}")
-            report.confidence = min(report.confidence, CONF_PAIRED_BY_POSITION)
+            gap = note.startswith(GAP_NOTE)
+            report.confidence = min(report.confidence, CONF_GAP if gap else CONF_PAIRED_BY_POSITION)
         if not unit_lines:
             notes.append("no unit cells found")
             report.confidence = min(report.confidence, CONF_NO_UNITS)

@@ -357,3 +357,26 @@ def test_the_bundled_layout_with_other_units_still_gives_every_row(tmp_path, tru
         if not set(fold_key(w["activity"]).split()) & old_words:
             ratio = difflib.SequenceMatcher(a=shape(g["activity"]), b=shape(w["activity"]))
             assert ratio.ratio() >= 0.95, (w["source_row"], g["activity"])
+
+
+def test_empty_comment_cells_lose_no_row_and_are_flagged(tmp_path, kommun):
+    """Empty comment cells leave nothing in the OCR text: the page has fewer comments than
+    rows. Every row is kept, the empty ones are placed where the words pair best, and the page
+    says so with its number and a lowered confidence."""
+    rows = [dict(r) for r in kommun]
+    for k in (2, 13, 25):
+        rows[k]["comment"] = ""
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text(TemplateRenderer(TEMPLATES[0], 5).render(rows), encoding="utf-8")
+    result = read_report(path)
+    got = result.rows.to_dicts()
+    assert len(got) == len(rows)
+    assert [loose(g["activity"]) for g in got] == [loose(w["activity"]) for w in rows]
+    pairs = list(zip(got, rows, strict=True))
+    paired = sum(loose(g["comment"]) == loose(w["comment"]) for g, w in pairs)
+    assert paired >= len(rows) - 4
+    assert 1 <= sum(g["comment"] is None for g in got) <= 3
+    flagged = {t.page for t in result.tables if t.confidence < 1}
+    assert flagged >= {g["page"] for g, w in pairs if not w["comment"]}
+    for page in flagged:  # a split at a sentence end or a row left empty: said, per page
+        assert any(w.page == page and "comments:" in w.message for w in result.warnings)
