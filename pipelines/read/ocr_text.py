@@ -228,6 +228,15 @@ def _units_before_comments(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _starts_lower(text: str) -> bool:
+    """Does the text go on from the line before (a lower-case start)? An l before a consonant
+    is a capital I the OCR misread (``lndivid``, ``lnföra``), which starts a cell."""
+    text = text.lstrip(" |")
+    if not text[:1].islower():
+        return False
+    return not (text[:1] == "l" and text[1:2].isalpha() and text[1:2] not in "aeiouyåäöéj")
+
+
 def _unit_shaped(text: str) -> bool:
     """Could this be a unit cell: short, a name (capitalised, no sentence end)?"""
     cleaned = clean_unit(text) or ""
@@ -236,7 +245,8 @@ def _unit_shaped(text: str) -> bool:
         and len(cleaned) <= MAX_UNIT_CHARS
         and len(cleaned.split()) <= MAX_UNIT_WORDS
         and cleaned[-1:] not in ".!?:;,"
-        and (cleaned[:1].isupper() or cleaned[:1].isdigit())
+        and not _starts_lower(cleaned)
+        and (cleaned[:1].isalpha() or cleaned[:1].isdigit())
     )
 
 
@@ -245,7 +255,7 @@ def _unit_candidates(block: list[Line]) -> list[str]:
     followed by one starting in lower case, wraps onto the next."""
     cells: list[list[str]] = []
     for line in block:
-        if cells and (_joins_next(cells[-1][-1]) or line.text[:1].islower()):
+        if cells and (_joins_next(cells[-1][-1]) or _starts_lower(line.text)):
             cells[-1].append(line.text)
         else:
             cells.append([line.text])
@@ -269,19 +279,26 @@ def _unit_zones(lines: list[Line]) -> tuple[list[list[Line]], list[list[Line]]]:
     return zones, rows
 
 
-def _longest_unit_run(zone: list[Line]) -> list[str]:
+def _longest_unit_run(zone: list[Line]) -> tuple[list[str], bool]:
     """Under a one-line header row the cells follow column by column: the units are the
-    longest run of consecutive unit-shaped blocks (activities and comments are prose)."""
-    best: list[str] = []
-    run: list[str] = []
-    for block in _blocks(zone):
-        candidates = _unit_candidates(block)
-        if all(_unit_shaped(c) for c in candidates):
-            run = run + candidates
-            best = run if len(run) > len(best) else best
-        else:
-            run = []
-    return best
+    longest run of consecutive unit-shaped blocks (activities and comments are prose). Also
+    says whether prose ending in a sentence stands on both sides of the run (a sure column)."""
+    blocks = _blocks(zone)
+    shaped = [all(_unit_shaped(c) for c in _unit_candidates(b)) for b in blocks]
+    best: tuple[int, int] = (0, 0)
+    start = 0
+    for k, ok in enumerate([*shaped, False]):
+        if not ok:
+            if k - start > best[1] - best[0]:
+                best = (start, k)
+            start = k + 1
+    a, b = best
+    run = [c for block in blocks[a:b] for c in _unit_candidates(block)]
+
+    def prose(k: int) -> bool:
+        return 0 <= k < len(blocks) and bool(_TERMINAL.search(blocks[k][-1].text))
+
+    return run, bool(run) and prose(a - 1) and prose(b)
 
 
 def _document_units(lines: list[Line]) -> list[str]:
@@ -297,8 +314,8 @@ def _document_units(lines: list[Line]) -> list[str]:
     zones, rows = _unit_zones(lines)
     for zone in rows:
         if any(x.kind == "text" and _TERMINAL.search(x.text) for x in zone):
-            run = _longest_unit_run(zone)
-            (clean if len(run) >= 2 else mixed).extend(run)
+            run, framed = _longest_unit_run(zone)
+            (clean if len(run) >= 2 or framed else mixed).extend(run)
     for zone in zones:
         accepted, rejected = [], 0
         for block in _blocks(zone):
@@ -367,7 +384,7 @@ def _embedded_unit(
 
 def _unit_alone(text: str, lexicon: UnitLexicon) -> bool:
     cleaned = clean_unit(text) or ""
-    if cleaned[-1:] in ".,;:" or cleaned[:1].islower():
+    if cleaned[-1:] in ".,;:" or _starts_lower(cleaned):
         return False
     return len(cleaned) <= MAX_UNIT_CHARS and lexicon.match(cleaned) is not None
 
@@ -421,7 +438,7 @@ def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line]
         pair = f"{text} {nxt.text}" if nxt else ""
         if (
             nxt
-            and (_joins_next(text) or nxt.text[:1].islower())
+            and (_joins_next(text) or _starts_lower(nxt.text))
             and len(pair) <= MAX_UNIT_CHARS
             and _unit_alone(pair, lexicon)
         ):
@@ -480,7 +497,7 @@ def _pages(lines: list[Line]) -> list[Page]:
                     and fuzz.ratio(_fold(raw), _fold(area_raw or "")) < 90
                     and any(fuzz.ratio(_fold(first), _fold(w)) >= 75 for w in area.split())
                 )
-                if not (continues_prev or nxt.text[:1].islower() or not raw):
+                if not (continues_prev or _starts_lower(nxt.text) or not raw):
                     break
                 if j + 1 < len(lines) and lines[j + 1].kind == "text":
                     break  # the first line of a cell that wraps on, not the area
@@ -538,7 +555,7 @@ def _blocks(lines: list[Line]) -> list[Cell]:
         blocks.append(current)
     merged: list[Cell] = []
     for block in blocks:
-        if merged and block[0].text[:1].islower():
+        if merged and _starts_lower(block[0].text):
             merged[-1] = merged[-1] + block
         else:
             merged.append(block)
@@ -846,7 +863,7 @@ def _tabulate(page: Page) -> Table:
         elif line.kind in {"text", "blank"}:
             table.com_lines.append(line)
     blocks = _blocks(table.com_lines)
-    if blocks and blocks[0][0].text[:1].islower():
+    if blocks and _starts_lower(blocks[0][0].text):
         table.carried = blocks[0]
         carried = {id(x) for x in blocks[0]}
         table.com_lines = [x for x in table.com_lines if id(x) not in carried]

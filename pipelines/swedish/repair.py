@@ -25,6 +25,9 @@ COMPOUND_MARGIN = 1.0
 MIN_ZIPF = 1.5
 MIN_COMPOUND = 1.2
 GENITIVE_PENALTY = 0.3
+LINK_PENALTY = 0.3
+# In a token this short that is no word, a d anywhere may be an OCR'd å/ä/ö (pd, dr, tvd).
+SHORT_TOKEN = 3  # a compound's first part in its linking form (förskole-, hälso-)
 # Each extra compound part costs this much (a split is a guess, a dictionary word is not).
 SPLIT_PENALTY = 0.6
 MIN_PART = 3
@@ -104,7 +107,8 @@ def _best_word(key: str) -> tuple[str, float]:
 def _compound(key: str, parts_left: int = 3) -> tuple[str, float]:
     """Best split of a folded word into dictionary words: (spelling, rarest part - penalties).
 
-    A linking ``s`` is allowed between parts (``verksamhet+s+gränserna``).
+    A linking ``s`` is allowed between parts (``verksamhet+s+gränserna``), and the linking
+    form of a word in -a as the first part (``förskole+förvaltningen``, ``hälso+främjande``).
     """
     best_word, best_score = "", 0.0
     for cut in range(MIN_PART, len(key) - MIN_PART + 1):
@@ -112,6 +116,11 @@ def _compound(key: str, parts_left: int = 3) -> tuple[str, float]:
         heads = [(*_best_word(head_key), "")]
         if head_key.endswith("s") and len(head_key) > MIN_PART:
             heads.append((*_best_word(head_key[:-1]), "s"))
+        if head_key[-1:] in "eo" and len(head_key) > MIN_PART:
+            # the linking form of a word in -a: förskole- (förskola), hälso- (hälsa)
+            base, base_score = _best_word(head_key[:-1] + "a")
+            if base:
+                heads.append((base[:-1], base_score - LINK_PENALTY, head_key[-1]))
         head = max(heads, key=lambda h: h[1])
         if head[1] < MIN_PART_ZIPF:
             continue
@@ -169,7 +178,11 @@ def _options(token: str, costly: bool) -> list[list[tuple[str, float]]]:
             opts = [("a", 0.15), ("o", 0.15), ("e", 0.6)]  # é: ä or ö, ties to ä
             if (token[i - 1 : i] + nxt) and set(token[i - 1 : i] + nxt) & set("aoid"):
                 opts.append(("", 0.3))  # a stray é beside the letter it doubles: moét, aktoérer
-        elif costly and ch == "d" and i < n - 1 and (i > 0 or nxt not in _VOWELS + "rj"):
+        elif (
+            costly
+            and ch == "d"
+            and ((i < n - 1 and (i > 0 or nxt not in _VOWELS + "rj")) or n <= SHORT_TOKEN)
+        ):
             # d read for ä/ö/å (Folkhdlsa, Genomfdra, dven), or a stray d before a/é
             opts = [("d", 0.0), ("a", COSTLY), ("o", COSTLY), ("", COSTLY)]
         elif costly and ch == "i" and 0 < i < n - 1:
@@ -226,6 +239,8 @@ def _orig_score(lower: str) -> float:
 
 @lru_cache(maxsize=100_000)
 def _repair_lower(lower: str) -> str:
+    if zipf(lower) > 0 and any(c in "åäö" for c in lower):
+        return lower  # the OCR kept its å/ä/ö and it is a word: når stays når (not när)
     original = _orig_score(lower)
     if zipf(lower) > 0:
         threshold = original + MARGIN

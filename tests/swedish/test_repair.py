@@ -41,6 +41,15 @@ TRUTH = Path(__file__).resolve().parents[1] / "data/region-vastmanland_2022-07-0
         ("pandemins", "pandemins"),
         ("ambulanssjukvarden", "ambulanssjukvården"),  # a listed word beats a costly split
         ("sjukvarden", "sjukvården"),
+        ("overbelaggningarna", "överbeläggningarna"),  # no guessed letter inside a split
+        ("haIls", "hålls"),  # l read as I or 1 inside a word
+        ("p1anen", "planen"),
+        ("lnfora", "införa"),  # a capital I read as l
+        ("rnedfinansierar", "medfinansierar"),  # m read as rn ...
+        ("Regionbussama", "Regionbussarna"),  # ... and rn as m
+        ("forskoleforvaltningen", "förskoleförvaltningen"),  # linking form: förskola
+        ("pd", "på"),  # d for å in a short non-word
+        ("tvd", "två"),
     ],
 )
 def test_ocr_words_are_repaired(ocr, swedish):
@@ -64,6 +73,10 @@ def test_ocr_words_are_repaired(ocr, swedish):
         "Electrification",
         "Coompanion",
         "Almi",
+        "når",  # the OCR kept its å: not made the more common "när"
+        "modern",
+        "barn",
+        "med",
     ],
 )
 def test_correct_words_and_codes_are_left_alone(word):
