@@ -33,6 +33,7 @@ EXTRA_GOAL_WORDS = ("visionsmalet", "malomradet", "inriktningsmal", "prioriterat
 ACTIVITY_WORDS = ("aktiviteter", "aktivitet")
 MAX_HEADING = 110
 MIN_CAPS_LETTERS = 8
+MIN_CAPS_WORD = 10  # one word in capitals is a heading from this many letters (DIGITALISERING)
 _SEPARATOR = re.compile(r"^[-–—:=]+$")
 _NUMBER = re.compile(r"^\(?\d{1,2}[.:)]?$")
 _COLOURS = ("gront", "gron", "gult", "gul", "rott", "rod", "grona", "gula", "roda")
@@ -137,6 +138,7 @@ def is_legend(text: str) -> bool:
 class Heading:
     forts: bool  # a continued page ("forts.")
     area: str  # the goal area as written (may be empty: it follows on the next line)
+    capitals_only: bool = False  # no goal-area word: a line in capitals (may be a cell)
 
 
 @lru_cache(maxsize=1)
@@ -226,10 +228,10 @@ def parse_heading(text: str) -> Heading | None:
         return Heading(forts, area)
     if (
         _caps(stripped)
-        and len(rest) >= 2
+        and (len(rest) >= 2 or sum(c.isalpha() for c in stripped) >= MIN_CAPS_WORD)
         and not re.search(r"[.!?:]$", stripped)
         and marker_kind(stripped) is None
         and not is_legend(stripped)
     ):
-        return Heading(forts, " ".join(tokens))
+        return Heading(forts, " ".join(tokens), capitals_only=True)
     return None

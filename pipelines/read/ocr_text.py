@@ -128,6 +128,7 @@ def _structure(raw_lines: list[str]) -> list[Line]:
     lines: list[Line] = []
     areas: list[str] = []  # goal areas of the headings so far ("forts. <area>" continues one)
     commented = False  # a comment column began since the last heading or break
+    in_units = False  # inside a unit column (after its marker, before the comment marker)
     for i, raw in enumerate(raw_lines):
         no, text = i + 1, raw.strip()
         if not text:
@@ -137,6 +138,8 @@ def _structure(raw_lines: list[str]) -> list[Line]:
             # OCR starts a new text block with a space: a cell boundary, like a blank line
             lines.append(Line(no, "", "blank"))
         heading = parse_heading(text) or _continued_heading(text, areas)
+        if heading is not None and heading.capitals_only and in_units:
+            heading = None  # a unit cell written in capitals, not a heading
         if heading is not None:
             if heading.area:
                 areas.append(heading.area)
@@ -156,9 +159,11 @@ def _structure(raw_lines: list[str]) -> list[Line]:
         else:
             lines.append(Line(no, text, "text", indented=raw[:1].isspace()))
         if lines[-1].kind in {"heading", "break"}:
-            commented = False
+            commented = in_units = False
         elif lines[-1].kind in {"marker_k", "marker_vk"}:
-            commented = True
+            commented, in_units = True, False
+        elif lines[-1].kind == "marker_v":
+            in_units = True
     return lines
 
 
@@ -459,10 +464,22 @@ def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line]
 
 
 def _clean_area(text: str) -> str:
+    """A goal area without the OCR debris after it (``Ett tillgängligt N``, ``™``, ``|``);
+    short Swedish words stay (``… att leva och verka i``)."""
     tokens = text.replace("|", " ").split()
-    while tokens and (len(tokens[-1]) <= 2 or not _letters_run(tokens[-1], 2)):
+    capitals = text.upper() == text
+    while tokens and not _area_word(tokens[-1], capitals):
         tokens.pop()
     return " ".join(tokens)
+
+
+def _area_word(token: str, capitals: bool) -> bool:
+    """A real last word of an area: letters, and a short one only as a common word written
+    in the area's case (``i`` in ``… och verka i``; a lone ``N`` after mixed case is debris)."""
+    if _letters_run(token, 3):
+        return True
+    cased = token.isupper() if capitals else token.islower()
+    return cased and token.isalpha() and zipf(token.lower()) >= 4.0
 
 
 def _pages(lines: list[Line]) -> list[Page]:

@@ -26,6 +26,7 @@ MIN_ZIPF = 1.5
 MIN_COMPOUND = 1.2
 GENITIVE_PENALTY = 0.3
 LINK_PENALTY = 0.3
+PARTICIPLE_PENALTY = 0.5
 # In a token this short that is no word, a d anywhere may be an OCR'd å/ä/ö (pd, dr, tvd).
 SHORT_TOKEN = 3  # a compound's first part in its linking form (förskole-, hälso-)
 # Each extra compound part costs this much (a split is a guess, a dictionary word is not).
@@ -45,8 +46,10 @@ COSTLY = 0.8
 # When the token as written is no word at all, a weaker candidate is still an improvement.
 MIN_GAIN_FOR_NON_WORD = 0.5
 MIN_COSTLY = 1.0
+COSTLY_PARTS = 2  # _compound counts the parts after the first: three in all
 # A reading with m for rn (or rn for m) must beat the word as read by this much.
 RN_MARGIN = 0.5
+RN_COST = 0.3
 MAX_WORD_LEN = 64  # longer tokens are no word (OCR debris); splitting them costs O(n²) or worse
 _VOWELS = "aeiouyåäöé"
 _GLYPH_IN_WORD = re.compile(r"(?<=[a-zåäöé])[630]|[630](?=[a-zåäöé])")
@@ -56,7 +59,7 @@ _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "à": "a", "á": "a", "�
 _TOKEN = re.compile(r"[|\[]?[0-9A-Za-zÅÄÖåäöéÉ]+")
 _LETTER = re.compile(r"[A-Za-zÅÄÖåäöéÉ]")
 # A capital I or a 1 after a lower-case letter (or a 1 before two) is an l: "haIls", "p1an"
-_L_LOOKALIKE = re.compile(r"(?<=[a-zåäöé])[I1]|1(?=[a-zåäöé]{2})")
+_L_LOOKALIKE = re.compile(r"(?<=[a-zåäöé])[I1]|1(?=[a-zåäöé]{2})|(?<=^[A-ZÅÄÖ])I(?=[a-zåäöé]{2})")
 
 
 def _fold(word: str) -> str:
@@ -104,6 +107,18 @@ def _best_word(key: str) -> tuple[str, float]:
 
 
 @lru_cache(maxsize=200_000)
+def _word_or_participle(key: str) -> tuple[str, float]:
+    """A listed word, or the present participle of a listed verb (höjande from höja): a
+    derivation, not a compound, so it costs no split."""
+    word, score = _best_word(key)
+    if score < MIN_PART_ZIPF and key.endswith("ande") and len(key) > 6:
+        verb, verb_score = _best_word(key[:-3])  # höj|ande -> höja
+        if verb_score - PARTICIPLE_PENALTY > score:
+            word, score = verb + "nde", verb_score - PARTICIPLE_PENALTY
+    return word, score
+
+
+@lru_cache(maxsize=200_000)
 def _compound(key: str, parts_left: int = 3) -> tuple[str, float]:
     """Best split of a folded word into dictionary words: (spelling, rarest part - penalties).
 
@@ -121,10 +136,15 @@ def _compound(key: str, parts_left: int = 3) -> tuple[str, float]:
             base, base_score = _best_word(head_key[:-1] + "a")
             if base:
                 heads.append((base[:-1], base_score - LINK_PENALTY, head_key[-1]))
+        if head_key[-1:] in "ae" and len(head_key) > MIN_PART:
+            # ... or of a plural in -r: föräldra- (föräldrar)
+            base, base_score = _best_word(head_key + "r")
+            if base:
+                heads.append((base[:-1], base_score - LINK_PENALTY, ""))
         head = max(heads, key=lambda h: h[1])
         if head[1] < MIN_PART_ZIPF:
             continue
-        tail_word, tail_score = _best_word(tail_key)
+        tail_word, tail_score = _word_or_participle(tail_key)
         if tail_score < DIRECT_OK and parts_left > 1 and len(tail_key) >= 2 * MIN_PART:
             split_word, split_score = _compound(tail_key, parts_left - 1)
             if split_score > tail_score:
@@ -140,7 +160,7 @@ def _compound(key: str, parts_left: int = 3) -> tuple[str, float]:
 
 
 @lru_cache(maxsize=200_000)
-def _analyse(key: str) -> tuple[str, float]:
+def _analyse(key: str, parts: int = 3) -> tuple[str, float]:
     """Best spelling of a folded word: a dictionary word, else a compound of dictionary words.
 
     A compound's score is capped at ``COMPOUND_CAP`` (plus a sliver of its raw score to break
@@ -154,7 +174,7 @@ def _analyse(key: str) -> tuple[str, float]:
             word, score = base + "s", base_score - GENITIVE_PENALTY
     if score >= MIN_ZIPF or len(key) < 2 * MIN_PART:
         return word, score  # a listed word is never outranked by a split of itself
-    split_word, raw = _compound(key)
+    split_word, raw = _compound(key, parts)
     raw = raw if raw >= MIN_COMPOUND else 0.0
     split_score = min(raw, COMPOUND_CAP) + 0.001 * raw
     if split_word and split_score > score:
@@ -256,10 +276,16 @@ def _repair_lower(lower: str) -> str:
         # once the letters as read make a compound, a costly reading must be a listed word:
         # guessed letters inside a guessed split make nonsense (överbeläggnångärna)
         listed_only = costly and best != lower
-        for key, cost in _variants(lower, costly):
+        readings = [(lower, 0.0)]
+        if not costly and zipf(lower) == 0:  # m read as rn, rn as m: before guessing letters
+            readings += [(alt, RN_COST) for alt in _rn_alternatives(lower)]
+        variants = [(k, c + extra) for text, extra in readings for k, c in _variants(text, costly)]
+        for key, cost in variants:
             if listed_only and _best_word(key)[1] < MIN_ZIPF:
                 continue
-            word, score = _analyse(key)
+            # a guessed letter in a split of three parts or more explains almost anything
+            # (föra+lära+utbildningar): costly readings split in two at most
+            word, score = _analyse(key, COSTLY_PARTS if costly else 3)
             if word and score - cost > floor:
                 best, best_score, floor = word, score - cost, score - cost
     if best == lower and _GLYPH_IN_WORD.search(lower):
@@ -268,14 +294,28 @@ def _repair_lower(lower: str) -> str:
     return best
 
 
+@lru_cache(maxsize=100_000)
+def _rn_alternatives(lower: str) -> list[str]:
+    """The token read with m for some rn (each of up to three), or rn for its one m."""
+    alternatives = []
+    spots = [m.start() for m in re.finditer("rn", lower)][:3]
+    for k in range(1, len(spots) + 1):
+        for chosen in itertools.combinations(spots, k):
+            alternatives.append(
+                "".join(
+                    "m" if i in chosen else ("" if i - 1 in chosen else c)
+                    for i, c in enumerate(lower)
+                )
+            )
+    if lower.count("m") == 1:
+        alternatives.append(lower.replace("m", "rn"))
+    return alternatives
+
+
 def _rn_m(lower: str, repaired: str) -> str:
     """OCR reads m as rn and rn as m: when the word as read is no listed word, take the
     reading with the other one if that is (rnedfinansierar, Regionbussama)."""
-    alternatives = []
-    if "rn" in lower:
-        alternatives.append(lower.replace("rn", "m"))
-    if lower.count("m") == 1:
-        alternatives.append(lower.replace("m", "rn"))
+    alternatives = _rn_alternatives(lower)
     best, best_score = repaired, max(_analyse(_fold(repaired))[1], MIN_COMPOUND) + RN_MARGIN
     for alternative in alternatives:
         fixed = _repair_lower(alternative)
@@ -322,6 +362,8 @@ def repair_word(token: str) -> str:
         return token
     if lower[:1] in "|[0" or (lower[:1] == "i" and lower[1:2] == "6"):
         return repaired  # l6per/0kad: the first glyph was a lower-case letter
+    if token[:1] == "I" and repaired[:1] == "l" and not token.isupper():
+        return repaired  # Ianet: a lower-case l read as a capital I
     return _match_case(repaired, token)
 
 
