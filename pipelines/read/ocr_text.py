@@ -1,16 +1,24 @@
 """OCR'd follow-up reports: plain text where each page's table was written column by column.
 
-Each page holds one table (activity | unit | status colour | comment) under a heading that names
-the goal area (``AKTIVITETER MALOMRADE - <area>``, ``forts. ...`` when continued). The OCR wrote
-the page's activity cells first, then its unit cells (after a ``Verksamhet`` line), then its
-comment cells (after ``Kommentar``); rows are re-paired by position. Status colours do not survive
-OCR, so every row is ``unknown`` (a later stage may infer it).
+A page holds a table (activity | unit | status colour | comment) under a goal-area heading in
+any wording (``AKTIVITETER MÅLOMRÅDE – X``, ``Målområde: X``, ``Fokusområde 2 – X`` …, or a
+full-width row inside the table; ``forts.`` on continued pages; possibly only once for several
+pages). The OCR wrote the page's activity cells first, then a unit-column marker and the unit
+cells, then a comment-column marker and the comment cells (markers: the header synonyms of
+``pipelines.read.columns``, fuzzily, see ``ocr_markers``). Rows are paired by that layout.
+
+The units are found by layout too: what stands in this document's unit column (short,
+capitalised cells, wrapped ones joined) makes a :class:`UnitLexicon`, which then recognises
+unit cells wherever the OCR put them (pages without markers, side-by-side rows, rows printed
+inside another column). ``units.yaml`` only adds optional per-organisation aliases.
 
 The text is messy: lost diacritics and look-alike glyphs (repaired by ``pipelines.swedish``),
 stray lines, units wrapped over two lines, cells without a blank line between them, a comment
 running over a page break, pages without a heading or column markers, a page whose cells stand
-side by side on one line. Where a page's columns do not add up, the reader pairs what it can and
-says so in a ``ReaderWarning`` instead of guessing silently.
+side by side on one line, empty comment cells. Where a page's columns do not add up, the reader
+keeps every cell as a row and says so, per page, with a confidence (``FoundTable``) and a
+``ReaderWarning``, instead of guessing silently. Status colours do not survive OCR: every row
+is ``unknown`` with ``status_source`` ``absent`` (a later stage may infer it).
 """
 
 from __future__ import annotations
