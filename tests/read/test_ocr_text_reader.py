@@ -380,3 +380,17 @@ def test_empty_comment_cells_lose_no_row_and_are_flagged(tmp_path, kommun):
     assert flagged >= {g["page"] for g, w in pairs if not w["comment"]}
     for page in flagged:  # a split at a sentence end or a row left empty: said, per page
         assert any(w.page == page and "comments:" in w.message for w in result.warnings)
+
+
+def test_real_report_has_one_found_table_per_page_and_flags_its_guesses(real, truth):
+    assert real.pages == len(real.tables) == real.rows["page"].max()
+    assert sum(t.rows for t in real.tables) == truth.height
+    # cells split or merged to make the columns agree: a warning; a side-by-side page (0.9,
+    # one row per line) is said in its table only
+    guessed = {t.page for t in real.tables if t.confidence <= 0.7}
+    assert guessed == {w.page for w in real.warnings}
+    assert any(t.confidence == 0.9 for t in real.tables)
+    for table in real.tables:
+        assert sum(table.goal_areas.values()) == table.rows
+        unit = next(c for c in table.columns if c.field == "unit")
+        assert "unit column" in unit.reason
