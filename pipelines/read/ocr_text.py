@@ -137,6 +137,7 @@ def _structure(raw_lines: list[str]) -> list[Line]:
     areas: list[str] = []  # goal areas of the headings so far ("forts. <area>" continues one)
     commented = False  # a comment column began since the last heading or break
     in_units = False  # inside a unit column (after its marker, before the comment marker)
+    in_status = False  # inside a status column (after a Status / Bedömning marker)
     for i, raw in enumerate(raw_lines):
         no, text = i + 1, raw.strip()
         if not text:
@@ -145,6 +146,9 @@ def _structure(raw_lines: list[str]) -> list[Line]:
         if raw[:1].isspace() and lines and lines[-1].kind != "blank":
             # OCR starts a new text block with a space: a cell boundary, like a blank line
             lines.append(Line(no, "", "blank"))
+        if in_status and _status_word(text) is not None:
+            lines.append(Line(no, text, "status"))
+            continue
         heading = parse_heading(text) or _continued_heading(text, areas)
         if heading is not None and heading.capitals_only and in_units:
             heading = None  # a unit cell written in capitals, not a heading
@@ -166,11 +170,14 @@ def _structure(raw_lines: list[str]) -> list[Line]:
             lines.append(Line(no, text, "noise"))
         else:
             lines.append(Line(no, text, "text", indented=raw[:1].isspace()))
-        if lines[-1].kind in {"heading", "break"}:
+        kind = lines[-1].kind
+        if kind.startswith("marker_") or kind in {"heading", "break"}:
+            in_status = kind == "marker_s"
+        if kind in {"heading", "break"}:
             commented = in_units = False
-        elif lines[-1].kind in {"marker_k", "marker_vk"}:
+        elif kind in {"marker_k", "marker_vk"}:
             commented, in_units = True, False
-        elif lines[-1].kind == "marker_v":
+        elif kind == "marker_v":
             in_units = True
     return lines
 
@@ -250,9 +257,34 @@ def _starts_lower(text: str) -> bool:
     return not (text[:1] == "l" and text[1:2].isalpha() and text[1:2] not in "aeiouyåäöéj")
 
 
+def _status_word(text: str) -> tuple[str, bool] | None:
+    """(status, completed) when a cell's text is a status word (Grönt, Pågår enligt plan,
+    Klar …), from the shared status-word file; None otherwise."""
+    return _status_lookup(re.sub(r"\s+", " ", text).strip(" |-"))
+
+
+@lru_cache(maxsize=10_000)
+def _status_lookup(text: str) -> tuple[str, bool] | None:
+    if not text or len(text) > MAX_UNIT_CHARS:
+        return None
+    try:
+        from pipelines.read.status_words import status_for_word
+    except ImportError:  # the shared status-word file is not there yet: the colours only
+        from pipelines.core.status import normalise_status
+
+        status = normalise_status(text) if len(text) > 1 else None
+        return (status, False) if status not in {None, "unknown"} else None
+    if len(text) <= 1:
+        return None  # single letters (G, R) are stray OCR marks here, not codes
+    hit = status_for_word(text)
+    return None if hit is None else (hit.status, bool(hit.completed))
+
+
 def _unit_shaped(text: str) -> bool:
     """Could this be a unit cell: short, a name (capitalised, no sentence end)?"""
     cleaned = clean_unit(text) or ""
+    if _status_word(cleaned) is not None:
+        return False
     return (
         MIN_UNIT_LETTERS <= len(re.sub(r"[^\w]", "", cleaned)) <= MAX_UNIT_CHARS
         and len(cleaned) <= MAX_UNIT_CHARS
@@ -333,6 +365,8 @@ def _document_units(lines: list[Line]) -> list[str]:
         accepted, rejected = [], 0
         for block in _blocks(zone):
             candidates = _unit_candidates(block)
+            if all(_status_word(c) is not None for c in candidates):
+                continue  # a status column among the units (blank header): no units
             if all(_unit_shaped(c) for c in candidates):
                 accepted.extend(candidates)
             else:
@@ -434,7 +468,7 @@ def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line]
     lines = _page_furniture(_structure(raw_lines))
     lexicon = UnitLexicon(_document_units(lines), aliases)
     out: list[Line] = []
-    side_zone = False
+    side_zone = in_units = False
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -443,8 +477,20 @@ def _classify(raw_lines: list[str], aliases: dict[str, str]) -> tuple[list[Line]
             side_zone = True
         elif line.kind in {"marker_v", "marker_k", "heading", "break"}:
             side_zone = False
+        if line.kind.startswith("marker_") or line.kind in {"heading", "break"}:
+            in_units = line.kind == "marker_v"
         if line.kind != "text":
             out.append(line)
+            continue
+        if (
+            in_units
+            and _status_word(line.text) is not None
+            and lexicon.match(line.text) is None
+            and not _TERMINAL.search(line.text)
+        ):
+            # a status column with a blank header, OCR'd among the units: its words are no
+            # units (in the comment column "Pågår enligt plan" is a comment and stays one)
+            out.append(Line(line.no, line.text, "status"))
             continue
         text = line.text
         nxt = lines[i] if i < len(lines) and lines[i].kind == "text" else None
@@ -778,6 +824,7 @@ class Table:
     side_units: list[Line] = field(default_factory=list)
     side_rows: list[tuple[Cell, Line, Cell]] = field(default_factory=list)  # side-by-side page
     carried: Cell = field(default_factory=list)  # continues the previous page's last comment
+    statuses: list[Line] = field(default_factory=list)  # status cells (words), in order
 
 
 def _zone_start(lines: list[Line]) -> int | None:
@@ -854,6 +901,7 @@ def _is_complete(text: str) -> bool:
 
 def _tabulate(page: Page) -> Table:
     table = Table(page)
+    table.statuses = [line for line in page.lines if line.kind == "status"]
     start = _zone_start(page.lines)
     pre = page.lines if start is None else page.lines[:start]
     zone = [] if start is None else page.lines[start:]
@@ -973,6 +1021,7 @@ class PageReport:
     confidence: float = 1.0
     side_by_side: bool = False
     leftover: list[str] = field(default_factory=list)
+    status_words: int = 0  # rows whose status word was read
 
 
 def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
@@ -1014,6 +1063,16 @@ def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
     if len(acts) != count or len(unit_lines) != count or len(comments) != count:
         notes.append(f"{len(acts)} activities, {len(unit_lines)} units, {len(comments)} comments")
         report.confidence = min(report.confidence, CONF_COUNTS_DISAGREE)
+    statuses: list[Line | None] = [None] * count
+    if table.statuses:
+        if len(table.statuses) == count:
+            statuses = list(table.statuses)
+        else:
+            notes.append(
+                f"{len(table.statuses)} status words for {count} rows: statuses not paired"
+            )
+            report.confidence = min(report.confidence, CONF_PAIRED_BY_POSITION)
+    report.status_words = sum(x is not None for x in statuses)
     rows = []
     area, area_raw = page.area, page.area_raw
     for k in range(count):
@@ -1030,6 +1089,7 @@ def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
                 "activity_raw": _cell_text(act),
                 "unit_raw": unit_line.unit if unit_line else None,
                 "comment_raw": _cell_text(com),
+                "status_raw": statuses[k].text.strip(" |-") if statuses[k] else None,
             }
         )
     return rows, report
@@ -1069,6 +1129,19 @@ def _found_table(page: Page, rows: list[dict], report: PageReport, lexicon: Unit
             report.confidence,
         ),
     ]
+    if report.status_words:
+        status_header = _marker_text(page, {"marker_s"})
+        columns.insert(
+            2,
+            ColumnChoice(
+                "status",
+                2,
+                status_header,
+                f"status words ({report.status_words} cells) in the shared status-word file",
+                report.confidence,
+            ),
+        )
+        columns[-1].index = 3
     areas: dict[str, int] = {}
     for row in rows:
         key = row["goal_area"] or "(no goal area)"
@@ -1080,7 +1153,7 @@ def _found_table(page: Page, rows: list[dict], report: PageReport, lexicon: Unit
     return FoundTable(
         where=f"page {page.number}",
         columns=columns,
-        status_encoding="none",
+        status_encoding="word" if report.status_words else "none",
         rows=len(rows),
         goal_areas=areas,
         confidence=report.confidence,
@@ -1131,20 +1204,23 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
             previous_comment = with_comment[-1]
     records = []
     for index, row in enumerate(rows, start=1):
+        said = _status_word(row["status_raw"]) if row["status_raw"] else None
         records.append(
             {
                 "source_row": index,
                 "goal_area": row["goal_area"],
                 "activity": _clean_text(row["activity_raw"]),
                 "unit": lexicon.canonical(row["unit_raw"]),
-                "status": "unknown",
-                "status_source": "absent",
+                "status": said[0] if said else "unknown",
+                "status_source": "reported" if said else "absent",
                 "comment": _clean_text(row["comment_raw"]),
                 "goal_area_raw": row["goal_area_raw"],
                 "activity_raw": row["activity_raw"],
                 "unit_raw": row["unit_raw"],
                 "comment_raw": row["comment_raw"],
                 "page": row["page"],
+                "status_raw": row["status_raw"],
+                "completed_reported": said[1] if said else None,
             }
         )
     if not any(
@@ -1166,6 +1242,8 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
         "unit_raw": pl.String(),
         "comment_raw": pl.String(),
         "page": pl.Int64(),
+        "status_raw": pl.String(),
+        "completed_reported": pl.Boolean(),
     }
     frame = pl.DataFrame(records, schema=schema, orient="row")
     return ReaderResult(frame, warnings, tables=tables, pages=len(pages))

@@ -352,6 +352,7 @@ class Template:
     page_label: str = "{n}"  # the page-number footer
     running_title: str | None = None  # a line at the top of every page (org, report title)
     area_rows: bool = False  # the goal area as a full-width row inside the table, not a heading
+    status_words: bool = False  # the status column holds words (Grönt/Gult/Rött), not colours
 
 
 TEMPLATES = [
@@ -428,6 +429,19 @@ TEMPLATES = [
         continued="Perspektiv: {area} forts.",
     ),
     Template(
+        "status-words-headed",
+        unit_header="Ansvarig",
+        status_header="Bedömning",
+        status_words=True,
+        heading="Målområde {n}: {area}",
+        continued="Målområde {n}: {area} (forts.)",
+    ),
+    Template(
+        "status-words-blank-header",
+        status_words=True,
+        footer="page",
+    ),
+    Template(
         "goal-area-as-table-row",
         unit_header="Ansvarig nämnd",
         activity_header="Aktivitet",
@@ -453,6 +467,7 @@ TEMPLATES = [
 ]
 
 
+STATUS_WORDS = {"green": "Grönt", "yellow": "Gult", "red": "Rött"}
 OTHER_LEGEND = "Grön: genomförs enligt plan   Gul: risk för avvikelse   Röd: målet nås inte"
 
 
@@ -526,9 +541,18 @@ class TemplateRenderer:
                 elif t.activity_header:
                     out += [self.noisy(t.activity_header), ""]
                 out += self.cells([r["activity"] for r in page], t.activity_width) + [""]
+                status = []
                 if t.status_header:
-                    out += [t.status_header, ""]
-                out += comments + units if t.comments_first else units + comments
+                    status += [t.status_header, ""]
+                if t.status_words:
+                    status += self.cells(
+                        [STATUS_WORDS[r.get("status") or "green"] for r in page], 20, unit=True
+                    )
+                    status += [""]
+                if t.status_header:  # a headed status column stands before the comments
+                    out += status
+                    status = []
+                out += comments + units if t.comments_first else units + status + comments
                 if t.footer == "date":
                     out += ["", "2023-03-31", ""]
                 elif t.footer == "page":

@@ -280,13 +280,23 @@ def test_every_template_variant_is_read_row_by_row(tmp_path, kommun, template, s
             assert loose(g["unit"]) == loose(w["unit"]), where
         assert loose(g["activity"]) == loose(w["activity"]), where
         assert loose(g["comment"]) == loose(w["comment"]), where
-        assert g["status"] == "unknown" and g["status_source"] == "absent"
+        if template.status_words:  # the document shows the status as a word
+            assert (g["status"], g["status_source"]) == (w["status"], "reported"), where
+            assert g["status_raw"] in {"Grönt", "Gult", "Rött", "Gront", "Rott"}, where
+        else:  # colours do not survive OCR
+            assert (g["status"], g["status_source"]) == ("unknown", "absent"), where
         assert g["unit_raw"] and g["activity_raw"] and g["comment_raw"] and g["goal_area_raw"]
     assert result.pages == len(result.tables) == max(r["page"] for r in got)
     assert sum(t.rows for t in result.tables) == len(got)
     for table in result.tables:
-        assert table.where == f"page {table.page}" and table.status_encoding == "none"
-        assert [c.field for c in table.columns] == ["activity", "unit", "comment"]
+        assert table.where == f"page {table.page}"
+        fields = ["activity", "unit", "comment"]
+        if template.status_words:
+            assert table.status_encoding == "word"
+            fields = ["activity", "unit", "status", "comment"]
+        else:
+            assert table.status_encoding == "none"
+        assert [c.field for c in table.columns] == fields
 
 
 def test_a_page_whose_counts_disagree_loses_no_activity(tmp_path, kommun):
@@ -394,3 +404,16 @@ def test_real_report_has_one_found_table_per_page_and_flags_its_guesses(real, tr
         assert sum(table.goal_areas.values()) == table.rows
         unit = next(c for c in table.columns if c.field == "unit")
         assert "unit column" in unit.reason
+
+
+def test_a_comment_that_is_a_status_phrase_stays_a_comment(tmp_path, kommun):
+    """Status words are read in a status column only; in the comment column "Pågår enligt
+    plan" is the comment."""
+    rows = [dict(r) for r in kommun[:6]]
+    rows[1]["comment"] = "Pågår enligt plan"
+    rows[4]["comment"] = "Klar"
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text(TemplateRenderer(TEMPLATES[0], 1).render(rows), encoding="utf-8")
+    got = read_report(path).rows.to_dicts()
+    assert [loose(g["comment"]) for g in got] == [loose(w["comment"]) for w in rows]
+    assert {g["status_source"] for g in got} == {"absent"}
