@@ -438,8 +438,8 @@ def _unit_alone(text: str, lexicon: UnitLexicon) -> bool:
 
 def _page_furniture(lines: list[Line]) -> list[Line]:
     """Running titles and footers (the organisation's name, the report's title): a line that
-    stands at a page edge (before a heading or a date, after a date) at least three times and
-    nowhere else is no cell; it becomes noise."""
+    stands at a page edge (before a heading or a date, after a date) on at least half of the
+    pages (three at least) and nowhere else is no cell; it becomes noise."""
     edge: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     content = [k for k, x in enumerate(lines) if x.kind != "blank"]
@@ -455,7 +455,11 @@ def _page_furniture(lines: list[Line]) -> list[Line]:
         # wrapped onto the next line), and no sentence (a comment's last line)
         if (after in {"heading", "break"} or before == "break") and not _TERMINAL.search(line.text):
             edge[key] += 1
-    furniture = {key for key, n in edge.items() if n >= FURNITURE_REPEATS and seen[key] == n}
+    # on most pages (a running title is on every page; a short comment such as "Pågår" that
+    # happens to end three pages of a long report is not)
+    boundaries = sum(1 for x in lines if x.kind in {"heading", "break"})
+    least = max(FURNITURE_REPEATS, boundaries // 2)
+    furniture = {key for key, n in edge.items() if n >= least and seen[key] == n}
     for line in lines:
         if line.kind == "text" and _fold(line.text) in furniture:
             line.kind = "noise"

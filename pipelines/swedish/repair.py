@@ -259,7 +259,7 @@ def _orig_score(lower: str) -> float:
 
 @lru_cache(maxsize=100_000)
 def _repair_lower(lower: str) -> str:
-    if zipf(lower) > 0 and any(c in "åäö" for c in lower):
+    if zipf(lower) >= DIRECT_OK and any(c in "åäö" for c in lower):
         return lower  # the OCR kept its å/ä/ö and it is a word: når stays når (not när)
     original = _orig_score(lower)
     if zipf(lower) > 0:

@@ -13,7 +13,14 @@ from pipelines.core.errors import ReportFormatError
 from pipelines.read import FORMATS, READER_COLUMNS, detect_format, read_report
 from pipelines.read.ocr_text import _join_lines
 from pipelines.swedish.units import fold_key
-from tests.read.ocr_layout import COMMENT_WIDTH, TEMPLATES, Features, Renderer, TemplateRenderer
+from tests.read.ocr_layout import (
+    COMMENT_WIDTH,
+    TEMPLATES,
+    Features,
+    Renderer,
+    Template,
+    TemplateRenderer,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "pipelines/sample_data/region-vastmanland_2022-07-07_ocr.txt"
@@ -417,3 +424,16 @@ def test_a_comment_that_is_a_status_phrase_stays_a_comment(tmp_path, kommun):
     got = read_report(path).rows.to_dicts()
     assert [loose(g["comment"]) for g in got] == [loose(w["comment"]) for w in rows]
     assert {g["status_source"] for g in got} == {"absent"}
+
+
+def test_a_short_comment_ending_several_pages_is_no_running_title(tmp_path, kommun):
+    """Running titles recur at the edge of most pages; a comment that ends three pages of a
+    longer report is still that row's comment."""
+    rows = [dict(r) for r in kommun]
+    for k in (3, 7, 11):
+        rows[k]["comment"] = "Pågår enligt plan"
+    template = Template("four-per-page", rows_per_page=(4, 4))
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text(TemplateRenderer(template, 1).render(rows), encoding="utf-8")
+    got = read_report(path).rows.to_dicts()
+    assert [g["comment"] for g in got[3:12:4]] == ["Pågår enligt plan"] * 3
