@@ -1026,6 +1026,7 @@ class PageReport:
     side_by_side: bool = False
     leftover: list[str] = field(default_factory=list)
     status_words: int = 0  # rows whose status word was read
+    used: set[int] = field(default_factory=set)  # source lines placed in a row
 
 
 def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
@@ -1067,6 +1068,9 @@ def _rows_of(table: Table) -> tuple[list[dict], PageReport]:
     if len(acts) != count or len(unit_lines) != count or len(comments) != count:
         notes.append(f"{len(acts)} activities, {len(unit_lines)} units, {len(comments)} comments")
         report.confidence = min(report.confidence, CONF_COUNTS_DISAGREE)
+    report.used = {line.no for cell in [*acts, *comments] if cell for line in cell}
+    report.used |= {line.no for line in unit_lines if line is not None}
+    report.used |= {line.no for line in table.carried}
     statuses: list[Line | None] = [None] * count
     if table.statuses:
         if len(table.statuses) == count:
@@ -1191,6 +1195,14 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
             else:
                 table.com_lines = table.carried + table.com_lines
         page_rows, report = _rows_of(table)
+        unplaced = [
+            f"line {x.no}: {x.text}"
+            for x in page.lines
+            if x.kind in {"text", "unit", "side"} and x.no not in report.used
+        ]
+        if unplaced:  # nothing is dropped without a word: the text itself goes in the warning
+            report.notes.append(f"{len(unplaced)} line(s) in no row: " + "; ".join(unplaced))
+            report.confidence = min(report.confidence, CONF_COUNTS_DISAGREE)
         if report.notes:
             warnings.append(
                 ReaderWarning(

@@ -437,3 +437,27 @@ def test_a_short_comment_ending_several_pages_is_no_running_title(tmp_path, komm
     path.write_text(TemplateRenderer(template, 1).render(rows), encoding="utf-8")
     got = read_report(path).rows.to_dicts()
     assert [g["comment"] for g in got[3:12:4]] == ["Pågår enligt plan"] * 3
+
+
+def test_a_line_left_out_of_every_row_is_named_in_a_warning(tmp_path, kommun, monkeypatch):
+    """The guard behind the pairing: should a page's pairing ever leave a source line out of
+    every row, the line's text goes into that page's warning (simulated here by a pairing
+    that forgets the last comment of page 1)."""
+    from pipelines.read import ocr_text
+
+    pair = ocr_text._rows_of
+
+    def forgetful(table):
+        rows, report = pair(table)
+        if table.page.number == 1:
+            last = [x for x in table.com_lines if x.kind == "text"][-1]
+            report.used.discard(last.no)
+        return rows, report
+
+    monkeypatch.setattr(ocr_text, "_rows_of", forgetful)
+    path = tmp_path / "kommun-x_2023-03-31.txt"
+    path.write_text(TemplateRenderer(TEMPLATES[0], 2).render(kommun[:6]), encoding="utf-8")
+    result = read_report(path)
+    warning = next(w for w in result.warnings if w.page == 1)
+    assert "in no row" in warning.message and "line " in warning.message
+    assert result.tables[0].confidence <= 0.4
