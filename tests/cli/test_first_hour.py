@@ -34,12 +34,14 @@ def test_demo_on_a_fresh_clone_with_an_empty_home(tmp_path):
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     home = tmp_path / "home"
     home.mkdir()
+    # The machine's environment (proxy certificates included) with an empty home, no uv on
+    # PATH and nothing of this test run's virtual environment or lake.
     env = {
-        "HOME": str(home),
-        "PATH": _path_without_uv(),
-        "UV_CACHE_DIR": _uv_cache(),
-        "LANG": "C.UTF-8",
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("UV_", "VIRTUAL_ENV", "FOLLOWUP_", "DAGSTER_", "PYTEST"))
     }
+    env.update(HOME=str(home), PATH=_path_without_uv(), UV_CACHE_DIR=_uv_cache())
     done = subprocess.run(
         ["./run", "demo"], cwd=clone, env=env, capture_output=True, text=True, timeout=900
     )
