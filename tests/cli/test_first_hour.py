@@ -61,9 +61,9 @@ def test_demo_on_a_fresh_clone_with_an_empty_home(tmp_path):
         "transitions",
         "report",
         "lake",
-        "Try next:",
     ):
         assert re.search(rf"(?m)^  {re.escape(label)}", done.stdout), label
+    assert re.search(r"(?m)^Try next:\n  ./run review", done.stdout)
     report = re.search(r"(?m)^  report\s+(\S+\.html)$", done.stdout)
     assert report and Path(report.group(1)).is_file()
     assert Path(report.group(1)).is_relative_to(clone / "data_lake")
