@@ -161,7 +161,7 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
 @app.command()
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(metavar="FILE...", help="Report files of one organisation.")
+        list[Path], typer.Argument(metavar="FILE", help="Report files of one organisation.")
     ],
     org: Annotated[str, typer.Option(metavar="ORG", help="Organisation, e.g. region-vastmanland.")],
     period: Annotated[

@@ -131,3 +131,35 @@ def test_dev_ui_on_the_demo_lake_shows_no_failed_check(demo_lake, tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
     text = (tmp_path / "dev.log").read_text()
     assert "SupersessionWarning" not in text and "DeprecationWarning" not in text, text[-2000:]
+
+
+def test_notebook_command_serves_the_notebooks_with_the_lake(tmp_path):
+    lake = tmp_path / "lake"
+    (lake / "snapshots").mkdir(parents=True)
+    port = _free_port()
+    env = {**os.environ, "FOLLOWUP_LAKE": str(lake), "JUPYTER_RUNTIME_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        ["./run", "notebook", "--no-browser", f"--port={port}", "--IdentityProvider.token=t"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        listing = None
+        while time.monotonic() < deadline and listing is None:
+            assert process.poll() is None
+            try:
+                url = f"http://127.0.0.1:{port}/api/contents?token=t"
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    listing = json.load(response)
+            except OSError:
+                time.sleep(1)
+        assert listing is not None, "JupyterLab did not answer"
+        names = {item["name"] for item in listing["content"]}
+        assert "history_walkthrough.ipynb" in names
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
