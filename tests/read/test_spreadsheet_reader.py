@@ -34,6 +34,8 @@ def test_english_headers_any_case_and_spacing(tmp_path):
         "status_source": "reported",
         "comment": "late",
         "status_raw": "Y",
+        "completed_reported": False,
+        "sheet": None,
         "spreadsheet_row": 2,
     }
 
