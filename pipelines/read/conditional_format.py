@@ -90,12 +90,13 @@ class ConditionalFormats:
             fill, font = self._colours(rule)
             if fill is None and font is None:
                 if rule.type in {"iconSet", "colorScale", "dataBar"}:
-                    problem = problem or f"a {rule.type} rule (not evaluated)"
+                    problem = problem or f"an {rule.type} rule (not evaluated)"
                 continue
             try:
                 true = _is_true(rule, get(row, column), (row - origin[0], column - origin[1]), get)
             except Unsupported as why:
-                problem = problem or f"a {rule.type} rule that cannot be evaluated ({why})"
+                formula = ", ".join(rule.formula or []) or rule.type
+                problem = problem or f"an {rule.type} rule ({formula}) not evaluated: {why}"
                 continue
             if true:
                 return Hit(fill, font, _describe(rule))
@@ -241,7 +242,7 @@ def _operand(text: str, offset: tuple[int, int], get: Getter) -> Value:
         if not ref.group(1):
             column += offset[1]
         return get(row, column)
-    raise Unsupported(f"operand {text!r}")
+    raise Unsupported(f"{text!r} is not a value, cell or comparison")
 
 
 def _truth(value: Value) -> bool:

@@ -95,7 +95,12 @@ def field_of(text: str | None) -> str | None:
     "Aktivitet/åtgärd" and "Kommentar till status" (the word before the preposition)."""
     if not text or len(text) > 60:
         return None
-    candidates = [text, re.sub(r"\(.*?\)|\[.*?\]", " ", text), *re.split(r"[/\n]", text)]
+    candidates = [
+        text,
+        re.sub(r"\(.*?\)|\[.*?\]", " ", text),
+        re.sub(r"[^\w\s/-]+", " ", text),  # "Måluppfyllelse %", "Status*"
+        *re.split(r"[/\n]", text),
+    ]
     for candidate in candidates:
         found = header_field(candidate)
         if found:
@@ -199,7 +204,7 @@ def read_status(cell: Cell, sheet: Sheet, legend: Legend) -> StatusReading:
     hit = sheet.formats.evaluate(cell.row, cell.column, sheet.value) if sheet.formats else None
     where = f"{sheet.label} cell {cell.coord}"
     if hit is not None and hit.problem:
-        hit_problem = f"{where}: conditional formatting with {hit.problem}"
+        hit_problem = f"{where}: conditional formatting has {hit.problem}; status left unknown"
         hit = None
     else:
         hit_problem = None

@@ -1,9 +1,11 @@
 import openpyxl
+import polars as pl
 import pytest
 from openpyxl.styles import PatternFill
 
 from pipelines.core.errors import ReportFormatError
 from pipelines.read import READER_COLUMNS, read_report
+from tests.read.spreadsheet_variants import VARIANTS, make_all
 
 
 def test_swedish_csv_with_semicolons(swedish_csv):
@@ -102,3 +104,167 @@ def test_xlsx_without_sheets_content_or_broken_zip(tmp_path):
     broken.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     with pytest.raises(ReportFormatError, match="XLSX"):
         read_report(broken)
+
+
+# --- template variants (tests/read/spreadsheet_variants.py) ------------------------------
+
+FIELDS = ["goal_area", "activity", "unit", "status", "completed_reported", "comment"]
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    return make_all(tmp_path_factory.mktemp("sheet-variants"))
+
+
+@pytest.mark.parametrize("index", range(len(VARIANTS)), ids=[v.__name__ for v in VARIANTS])
+def test_every_row_field_and_status_of_every_variant(variants, index):
+    variant = variants[index]
+    result = read_report(variant.path)
+    got = result.rows.select(FIELDS).to_dicts()
+    assert len(got) == len(variant.expected), variant.name
+    for position, (row, want) in enumerate(zip(got, variant.expected, strict=True), start=1):
+        assert row == want, f"{variant.name}, row {position}"
+    assert result.rows["source_row"].to_list() == list(range(1, len(got) + 1))
+    messages = [w.message for w in result.warnings]
+    for expected in variant.warnings:
+        assert any(expected in m for m in messages), (expected, messages)
+    # Nothing else went wrong silently or noisily: no warnings beyond the expected ones.
+    assert len(messages) == len(variant.warnings), messages
+    # A status the document shows is reported; no status shown is not.
+    shown = result.rows.filter(pl.col("status") != "unknown")
+    assert set(shown["status_source"]) <= {"reported"}
+    assert shown["status_raw"].null_count() == 0
+
+
+# --- codes, legends, colours that cannot be resolved --------------------------------------
+
+
+def _workbook(header, rows, title="Uppföljning"):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    return workbook, sheet
+
+
+def test_a_code_without_legend_is_not_guessed_but_quarantined_with_its_reason(tmp_path):
+    from pipelines.ingest.period import parse_file, split_valid
+
+    workbook, _ = _workbook(
+        ["Åtgärd", "Ansvarig", "Status"],
+        [["Rusta upp badplatsen", "Fritid", 1], ["Ny cykelbana", "Gata", 3]],
+    )
+    path = tmp_path / "kommun_2024-06-30.xlsx"
+    workbook.save(path)
+    rows, result, _ = parse_file(path)
+    assert result.rows["status"].to_list() == ["1", "3"]
+    (warning,) = result.warnings
+    assert "status code(s) 1, 3 (cells C2, C3)" in warning.message
+    assert "no legend" in warning.message
+    valid, quarantine = split_valid(rows, result)
+    assert valid.is_empty()
+    rejected = quarantine.filter(pl.col("kind") == "rejected")
+    assert rejected["source_row"].to_list() == [1, 2]
+    assert all("'1'" in r or "'3'" in r for r in rejected["reason"])
+
+
+def test_a_legend_table_on_another_sheet_explains_the_codes(tmp_path):
+    workbook, sheet = _workbook(
+        ["Insats", "Förvaltning", "Bedömning", "Kommentar"],
+        [["Rusta upp badplatsen", "Fritid", 3, "Klart i juni"], ["Ny cykelbana", "Gata", 1, None]],
+    )
+    legend = workbook.create_sheet("Förklaring")
+    legend.append(["Kod", "Betydelse"])
+    legend.append([1, "Allvarlig avvikelse – målet nås inte"])
+    legend.append([2, "Mindre avvikelse"])
+    legend.append([3, "Enligt plan"])
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows["status"].to_list() == ["green", "red"]  # this org's 1 is red
+    assert result.rows["status_raw"].to_list() == ["3", "1"]
+    (warning,) = result.warnings
+    assert "sheet 'Förklaring' has no activity table" in warning.message
+    assert "its status legend was used" in warning.message
+    assert "legend: 1 = red, 2 = yellow, 3 = green" in result.tables[0].notes
+
+
+def test_a_legend_that_contradicts_itself_is_not_used(tmp_path):
+    workbook, sheet = _workbook(
+        ["Aktivitet", "Status"], [["Ny cykelbana", 1], [None, None], ["1 = Grönt"], ["1 = Rött"]]
+    )
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows["status"].to_list() == ["1"]
+    messages = " | ".join(w.message for w in result.warnings)
+    assert "status code 1 is explained differently" in messages and "A4" in messages
+
+
+def test_theme_colour_without_a_theme_is_a_warning_naming_the_cell(tmp_path):
+    import zipfile
+
+    from openpyxl.styles import Color
+
+    workbook, sheet = _workbook(["Aktivitet", "Enhet", "Status"], [["Ny cykelbana", "Gata", None]])
+    sheet["C2"].fill = PatternFill("solid", fgColor=Color(theme=9, tint=0.4))
+    saved = tmp_path / "with-theme.xlsx"
+    workbook.save(saved)
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            if "theme" not in item.filename:
+                data = source.read(item).replace(
+                    b'<Override PartName="/xl/theme/theme1.xml"', b"<X"
+                )
+                target.writestr(item, data)
+    result = read_report(path)
+    assert result.rows["status"].to_list() == ["unknown"]
+    (warning,) = result.warnings
+    assert warning.message.startswith("sheet 'Uppföljning' cell C2: theme colour 9")
+    assert warning.source_row == 1
+
+
+def test_a_word_the_file_does_not_know_keeps_the_row_for_quarantine(tmp_path):
+    workbook, sheet = _workbook(["Aktivitet", "Status"], [["Ny cykelbana", "Pausad"]])
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    rows = read_report(path).rows
+    assert rows["status"].to_list() == ["Pausad"] and rows["status_raw"].to_list() == ["Pausad"]
+
+
+def test_blocks_with_repeated_headers_and_goal_area_titles_on_one_sheet(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for goal, activities in (
+        ("Ren luft", ["Mäta partiklar", "Byta bussar"]),
+        ("Rent vatten", ["Skydda åsen"]),
+    ):
+        sheet.append([f"Målområde: {goal}"])
+        sheet.append(["Aktivitet", "Ansvarig", "Status"])
+        for activity in activities:
+            sheet.append([activity, "Miljö", "Pågår"])
+        sheet.append([])
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("goal_area", "activity").rows() == [
+        ("Ren luft", "Mäta partiklar"),
+        ("Ren luft", "Byta bussar"),
+        ("Rent vatten", "Skydda åsen"),
+    ]
+    assert "1 repeated header row(s) skipped" in result.tables[0].notes
+    assert result.warnings == []
+
+
+def test_a_styled_column_down_to_the_last_row_costs_nothing(tmp_path):
+    workbook, sheet = _workbook(["Aktivitet", "Status"], [["Ny cykelbana", "Klar"]])
+    sheet.cell(row=1_048_576, column=2).fill = PatternFill("solid", fgColor="FFEEEEEE")
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    rows = read_report(path).rows
+    assert rows.select("activity", "status", "completed_reported").rows() == [
+        ("Ny cykelbana", "green", True)
+    ]
