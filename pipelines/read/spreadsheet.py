@@ -474,6 +474,8 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         notes.append(f"{skipped['outside']} row(s) with text only outside the table's columns")
     if legend and any(k.startswith("code") for k in encodings):
         notes.append(f"legend: {legend.describe()}")
+    for choice in choices:  # from the table's span to the sheet's own columns (0-based)
+        choice.index = columns[choice.index] - 1
     out.table = FoundTable(
         where=sheet.label,
         columns=choices,
