@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ class Sheet:
     formats: ConditionalFormats | None = None
     hidden: bool = False
     by_coord: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    hidden_columns: set[int] = field(default_factory=set)
 
     def value(self, row: int, column: int) -> object:
         cell = self.by_coord.get((row, column))
@@ -155,16 +157,22 @@ def csv_sheet(path: Path) -> Sheet:
         ) from exc
     if not text.strip():
         raise ReportFormatError(f"{path.name}: the file is empty")
-    sample = text[:4096]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        delimiter = max(";,\t", key=sample.count)
+    first_line, _, rest = text.partition("\n")
+    hint = re.match(r'^"?sep=(.)"?\s*$', first_line)  # Excel's "sep=;" first line
+    if hint:
+        delimiter, text, start = hint.group(1), rest, 2
+    else:
+        sample = text[:4096]
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+        except csv.Error:
+            delimiter = max(";,\t", key=sample.count)
+        start = 1
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[Row] = []
     by_coord: dict[tuple[int, int], Cell] = {}
     try:
-        for number, values in enumerate(reader, start=1):
+        for number, values in enumerate(reader, start=start):
             row = Row(number)
             for column, value in enumerate(values, start=1):
                 if value.strip():
@@ -240,10 +248,15 @@ def _worksheet(ws, palette: Palette) -> Sheet:
     ordered = [rows[number] for number in sorted(rows)]
     for row in ordered:
         row.cells = dict(sorted(row.cells.items()))
+    hidden_columns = set()
+    for dimension in ws.column_dimensions.values():
+        if dimension.hidden and dimension.min:
+            hidden_columns.update(range(dimension.min, (dimension.max or dimension.min) + 1))
     return Sheet(
         ws.title,
         ordered,
         ConditionalFormats(ws, palette),
         hidden=ws.sheet_state != "visible",
         by_coord=by_coord,
+        hidden_columns=hidden_columns,
     )

@@ -29,15 +29,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+from openpyxl.utils import get_column_letter
 
 from pipelines.core.errors import ReportFormatError
 from pipelines.core.status import STATUS_SOURCES
 from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarning
 from pipelines.read.cell_colours import to_hex, traffic_light
-from pipelines.read.columns import HEADER_WORDS, ColumnChoice, assign_columns, header_field
+from pipelines.read.columns import (
+    HEADER_WORDS,
+    ColumnChoice,
+    assign_columns,
+    header_field,
+    header_key,
+)
 from pipelines.read.legend import Legend, code_of, find_legend
 from pipelines.read.sheet_cells import Cell, Row, Sheet, csv_sheet, xlsx_sheets
-from pipelines.read.status_words import fold_word, status_for_word
+from pipelines.read.status_words import fold_word, status_for_phrase, status_for_word
 
 # Kept for readers that still import it (the PDF reader did); the words live in columns.py.
 HEADER_ALIASES: dict[str, set[str]] = {name: set(words) for name, words in HEADER_WORDS.items()}
@@ -93,6 +100,23 @@ def sniff(path: Path, head: bytes, fmt: str) -> bool:
 def field_of(text: str | None) -> str | None:
     """The field a header cell names, also for "Status (1–3)", "Kommentar T2 2024",
     "Aktivitet/åtgärd" and "Kommentar till status" (the word before the preposition)."""
+    match = _field_match(text)
+    return match[0] if match else None
+
+
+# Header words that name a field only loosely: a column headed by a stronger word wins
+# ("Förvaltning" over "Ansvarig", which is often a person; "Status" over "Prognos").
+WEAK_HEADER_WORDS = {
+    "unit": {"ansvarig", "ansvar"},
+    "goal_area": {"mål", "område", "perspektiv"},
+    "status": {"prognos", "måluppfyllelse"},
+    "comment": {"uppföljning"},
+    "activity": {"namn", "uppdrag"},
+}
+
+
+def _field_match(text: str | None) -> tuple[str, bool] | None:
+    """(field, strong) for a header cell, or None."""
     if not text or len(text) > 60:
         return None
     candidates = [
@@ -101,20 +125,20 @@ def field_of(text: str | None) -> str | None:
         re.sub(r"[^\w\s/-]+", " ", text),  # "Måluppfyllelse %", "Status*"
         *re.split(r"[/\n]", text),
     ]
-    for candidate in candidates:
-        found = header_field(candidate)
-        if found:
-            return found
     words = re.sub(r"\(.*?\)", " ", text).split()
     for cut in range(1, len(words)):
         if words[cut].casefold() in _PREPOSITIONS:
-            return header_field(" ".join(words[:cut]))
+            candidates.append(" ".join(words[:cut]))
+            break
     for cut in range(len(words) - 1, 0, -1):
         rest = words[cut:]
         if all(re.search(r"\d", w) or w.casefold() in _PERIOD_WORDS for w in rest):
-            found = header_field(" ".join(words[:cut]))
-            if found:
-                return found
+            candidates.append(" ".join(words[:cut]))
+    for candidate in candidates:
+        found = header_field(candidate)
+        if found:
+            weak = header_key(candidate) in WEAK_HEADER_WORDS.get(found, set())
+            return found, not weak
     return None
 
 
@@ -125,23 +149,44 @@ class Header:
     fields: dict[int, str]  # column → field named by its header cell
     first: int  # table span: first and last column
     last: int
+    passed_over: list[str] = field(default_factory=list)
 
 
 def find_header(sheet: Sheet) -> Header | None:
     for index, row in enumerate(sheet.rows[:MAX_HEADER_SEARCH]):
-        fields = _header_fields(row)
-        if len(set(fields.values())) >= 2:
-            return Header(row, index, fields, *_span(sheet, index, row))
+        fields, passed = _header_fields(row, sheet.hidden_columns)
+        if len(fields) >= 2:
+            return Header(row, index, fields, *_span(sheet, index, row), passed_over=passed)
     return None
 
 
-def _header_fields(row: Row) -> dict[int, str]:
-    fields: dict[int, str] = {}
+def _header_fields(row: Row, hidden: set[int] = frozenset()) -> tuple[dict[int, str], list[str]]:
+    """Column → field for a header row, one column per field, and notes on columns passed over.
+
+    Several columns may name one field: a visible column beats a hidden one, a strong word a
+    weak one; then the leftmost wins, except for status and comment, where the rightmost does
+    (exports put the latest period's "Status T2" / "Kommentar T2" after the earlier ones).
+    """
+    matches: dict[str, list[tuple[int, bool]]] = {}
     for column, text in row.texts().items():
-        found = field_of(text)
-        if found and found not in fields.values():
-            fields[column] = found
-    return fields
+        match = _field_match(text)
+        if match:
+            matches.setdefault(match[0], []).append((column, match[1]))
+    fields: dict[int, str] = {}
+    passed: list[str] = []
+    for name, found in matches.items():
+        rightmost = name in {"status", "comment"}
+        best = max(
+            found,
+            key=lambda m: (m[0] not in hidden, m[1], m[0] if rightmost else -m[0]),
+        )
+        fields[best[0]] = name
+        for column, _ in found:
+            if column != best[0]:
+                passed.append(
+                    f"{row.text(column)!r} also names the {name}; {row.text(best[0])!r} was read"
+                )
+    return dict(sorted(fields.items())), passed
 
 
 def _repeats_header(row: Row, header: Header) -> bool:
@@ -248,6 +293,10 @@ def read_status(cell: Cell, sheet: Sheet, legend: Legend) -> StatusReading:
         if code is not None and legend.get(code) is not None:
             meaning = legend.get(code).meaning
             return StatusReading(meaning.status, text, meaning.completed, "code (legend)", True)
+        phrase = status_for_phrase(text) if code is None else None
+        if phrase is not None:
+            shown = phrase.status != "unknown" or phrase.completed
+            return StatusReading(phrase.status, text, phrase.completed, "word", shown)
     # No known word: the colour the cell shows (conditional formatting first, then its fill).
     candidates = []
     if hit is not None:
@@ -321,7 +370,7 @@ def _heading(row: Row, header: Header) -> str | None:
 
 def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int) -> TableRows:
     out = TableRows()
-    notes: list[str] = [f"header row {header.row.number}"]
+    notes: list[str] = [f"header row {header.row.number}", *header.passed_over]
     if header.index:
         notes.append(f"{header.index} title row(s) above the header skipped")
     if sheet.hidden:
@@ -349,6 +398,11 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
     named = {c: header.fields[c] for c in columns if c in header.fields}
     # Columns headed by a word that is no field are left alone (Nr, Budget, Slutdatum …).
     candidate = [c for c in columns if c in named or not header.row.text(c)]
+    numbering = [c for c in candidate if c not in named and _is_numbering(data, c, sheet, legend)]
+    if numbering:
+        letters = ", ".join(get_column_letter(c) for c in numbering)
+        notes.append(f"column(s) {letters} hold numbering (1, 1.2, A3 …), not read")
+        candidate = [c for c in candidate if c not in numbering]
     body = [[row.text(c) or "" if c in candidate else "" for c in columns] for row in data]
     coloured = [
         [c in candidate and _coloured(row.cells.get(c), sheet, legend) for c in columns]
@@ -490,6 +544,19 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         sheet=sheet.name,
     )
     return out
+
+
+_NUMBERING = re.compile(r"^[A-Za-z]?\d{1,3}(?:[.:]\d{1,3})*[a-z]?\.?$")
+
+
+def _is_numbering(data: list[Row], column: int, sheet: Sheet, legend: Legend) -> bool:
+    """A blank-headed column of ids (1, 2, 1.1, A3): not the activity, unit or comment."""
+    texts = [row.text(column) for row in data if row.text(column)]
+    if not texts or any(_coloured(row.cells.get(column), sheet, legend) for row in data):
+        return False
+    if legend and all(code_of(t) is not None and legend.get(code_of(t)) for t in texts):
+        return False  # codes a legend explains: the status
+    return sum(bool(_NUMBERING.match(t)) for t in texts) >= 0.8 * len(texts)
 
 
 def _coloured(cell: Cell | None, sheet: Sheet, legend: Legend) -> bool:

@@ -91,3 +91,24 @@ def status_for_word(text: object) -> StatusWord | None:
     if not key:
         return StatusWord("unknown")
     return status_words().get(key)
+
+
+_PARTS = re.compile(r"\s*(?:[–—:;(),/=]|\s-\s)\s*")
+
+
+def status_for_phrase(text: object) -> StatusWord | None:
+    """A status word, or a phrase whose parts agree on one: ``Grön – enligt plan``,
+    ``2 - Avvikelse``, ``Försenad (ny tidplan)``. Parts that disagree (``Gul/Röd``) → None.
+    """
+    whole = status_for_word(text)
+    if whole is not None or text is None:
+        return whole
+    meanings = {
+        found
+        for part in _PARTS.split(str(text))
+        if re.search(r"[^\W\d_]", part) and (found := status_for_word(part)) is not None
+    }
+    statuses = {meaning.status for meaning in meanings}
+    if len(statuses) != 1:
+        return None
+    return StatusWord(statuses.pop(), any(meaning.completed for meaning in meanings))

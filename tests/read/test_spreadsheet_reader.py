@@ -268,3 +268,26 @@ def test_a_styled_column_down_to_the_last_row_costs_nothing(tmp_path):
     assert rows.select("activity", "status", "completed_reported").rows() == [
         ("Ny cykelbana", "green", True)
     ]
+
+
+def test_phrases_sep_line_hidden_and_numbering_columns(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "sep=;\n"
+        ";Aktivitet;Ansvarig;Förvaltning;Status T1;Status T2;Kommentar\n"
+        "1.1;Ny simhall;Eva Ek;Fritid;Grön;Gul – ny tidplan;Bygglov överklagat\n"
+        "1.2;Fler lärare;Per Al;Skola;Gul;2 - Avvikelse;\n"
+        "1.3;Ny park;Eva Ek;Teknik;Grön;Gul/Röd;Oklart\n",
+        encoding="utf-8",
+    )
+    result = read_report(path)
+    rows = result.rows
+    assert rows.select("activity", "unit", "status", "comment").rows() == [
+        ("Ny simhall", "Fritid", "yellow", "Bygglov överklagat"),  # the latest period's status
+        ("Fler lärare", "Skola", "yellow", None),
+        ("Ny park", "Teknik", "Gul/Röd", "Oklart"),  # parts disagree: not guessed
+    ]
+    assert rows["spreadsheet_row"].to_list() == [3, 4, 5]
+    notes = result.tables[0].notes
+    assert "column(s) A hold numbering (1, 1.2, A3 …), not read" in notes
+    assert "'Ansvarig' also names the unit; 'Förvaltning' was read" in notes
