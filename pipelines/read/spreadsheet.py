@@ -139,7 +139,27 @@ def _field_match(text: str | None) -> tuple[str, bool] | None:
         if found:
             weak = header_key(candidate) in WEAK_HEADER_WORDS.get(found, set())
             return found, not weak
+    # A Swedish compound names what its last part names: "Statuskommentar" is a comment,
+    # "Aktivitetsnamn" an activity, "Bedömningsstatus" a status (a loose match).
+    key = header_key(text)
+    if " " not in key:
+        for suffix, name in _COMPOUND_HEADS:
+            if key.endswith(suffix) and (len(key) > len(suffix) + 2 or suffix.endswith("namn")):
+                return name, False
     return None
+
+
+_COMPOUND_HEADS = [
+    (head, name)
+    for name, heads in {
+        "comment": ("kommentar", "kommentarer", "analys"),
+        "status": ("status", "bedömning"),
+        "activity": ("aktivitet", "aktiviteter", "åtgärd", "åtgärder", "insats", "insatser"),
+        "unit": ("förvaltning", "verksamhet", "enhet", "nämnd"),
+        "goal_area": ("målområde", "fokusområde", "visionsmål"),
+    }.items()
+    for head in heads
+] + [("aktivitetsnamn", "activity"), ("åtgärdsnamn", "activity"), ("insatsnamn", "activity")]
 
 
 @dataclass
