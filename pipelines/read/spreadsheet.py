@@ -130,6 +130,8 @@ def _field_match(text: str | None) -> tuple[str, bool] | None:
         if words[cut].casefold() in _PREPOSITIONS:
             candidates.append(" ".join(words[:cut]))
             break
+    if len(words) >= 2:  # a Swedish noun phrase ends in its head: "Ansvarig nämnd",
+        candidates.append(words[-1])  # "Analys och kommentar", "Samlad bedömning"
     for cut in range(len(words) - 1, 0, -1):
         rest = words[cut:]
         if all(re.search(r"\d", w) or w.casefold() in _PERIOD_WORDS for w in rest):
@@ -138,7 +140,7 @@ def _field_match(text: str | None) -> tuple[str, bool] | None:
         found = header_field(candidate)
         if found:
             weak = header_key(candidate) in WEAK_HEADER_WORDS.get(found, set())
-            return found, not weak
+            return found, not weak and len(candidate.split()) >= len(words) - 1
     # A Swedish compound names what its last part names: "Statuskommentar" is a comment,
     # "Aktivitetsnamn" an activity, "Bedömningsstatus" a status (a loose match).
     key = header_key(text)

@@ -291,3 +291,24 @@ def test_phrases_sep_line_hidden_and_numbering_columns(tmp_path):
     notes = result.tables[0].notes
     assert "column(s) A hold numbering (1, 1.2, A3 …), not read" in notes
     assert "'Ansvarig' also names the unit; 'Förvaltning' was read" in notes
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Ansvarig nämnd", "unit"),  # a noun phrase names what its last word names
+        ("Analys och kommentar", "comment"),
+        ("Statuskommentar", "comment"),  # so does a compound
+        ("Aktivitetsnamn", "activity"),
+        ("Kommentar till status", "comment"),  # the word before the preposition
+        ("Status (1-4)", "status"),
+        ("Måluppfyllelse %", "status"),
+        ("Kommentar T2 2024", "comment"),
+        ("Slutdatum", None),
+        ("Kort beskrivning", None),
+    ],
+)
+def test_header_cells_as_templates_write_them(header, field):
+    from pipelines.read.spreadsheet import field_of
+
+    assert field_of(header) == field
