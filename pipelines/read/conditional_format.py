@@ -3,10 +3,11 @@
 A follow-up export often stores a code or a word and lets a conditional-formatting rule paint
 the traffic light. The rules openpyxl loads are evaluated here for a cell's value: ``cellIs``
 (equal, between, greaterThan …), ``expression`` rules that compare cells to values
-(``$D5=1``, ``AND(D5>=2,D5<3)``), text rules (containsText, beginsWith, endsWith) and
-blank tests. The first true rule by priority that sets a fill or font colour wins. A rule of
-a kind not evaluated here (icon sets, colour scales, formulas with functions) is reported as a
-problem for the cell, never silently ignored.
+(``$D5=1``, ``AND(D5>=2,D5<3)``), text rules (containsText, beginsWith, endsWith), blank
+tests, and traffic-light icon sets (3TrafficLights, 3Signs, 3Symbols, 3Flags, 3Arrows,
+4TrafficLights) with number, percent and percentile thresholds. The first true rule by
+priority that shows a colour wins. A rule of a kind not evaluated here (colour scales,
+formulas with functions) is reported as a problem for the cell, never silently ignored.
 """
 
 from __future__ import annotations
@@ -24,6 +25,25 @@ Getter = Callable[[int, int], Value]  # (row, column), 1-based → cell value
 
 _REF = re.compile(r"^(\$?)([A-Z]{1,3})(\$?)(\d+)$")
 _COMPARE = re.compile(r"^(.+?)(<>|>=|<=|=|>|<)(.+)$")
+# Icon colours from the lowest values to the highest, per traffic-light icon set.
+_RED, _YELLOW, _GREEN, _BLACK = (
+    (0xFF, 0x00, 0x00),
+    (0xFF, 0xC0, 0x00),
+    (0x00, 0xB0, 0x50),
+    (0, 0, 0),
+)
+_ICON_COLOURS = {
+    name: [_RED, _YELLOW, _GREEN]
+    for name in (
+        "3TrafficLights1",
+        "3TrafficLights2",
+        "3Signs",
+        "3Symbols",
+        "3Symbols2",
+        "3Flags",
+        "3Arrows",
+    )
+} | {"4TrafficLights": [_BLACK, _RED, _YELLOW, _GREEN]}
 _OPERATORS = {
     "equal": "=",
     "notEqual": "<>",
@@ -46,6 +66,7 @@ class Hit:
     font: RGB | None
     rule: str
     problem: str | None = None
+    icon: RGB | None = None  # the colour of a traffic-light icon an icon set shows
 
 
 @dataclass
@@ -58,8 +79,9 @@ class _Rule:
 class ConditionalFormats:
     """The conditional-formatting rules of one worksheet."""
 
-    def __init__(self, worksheet, palette: Palette):
+    def __init__(self, worksheet, palette: Palette, values: dict | None = None):
         self.palette = palette
+        self.values = values or {}  # (row, column) → cell with .value: for icon thresholds
         self.rules: list[_Rule] = []
         for formatting in getattr(worksheet, "conditional_formatting", []):
             ranges = []
@@ -87,10 +109,19 @@ class ConditionalFormats:
             if origin is None:
                 continue
             rule = entry.rule
+            if rule.type == "iconSet":
+                try:
+                    icon = self._icon(entry, get(row, column))
+                except Unsupported as why:
+                    problem = problem or f"an icon set not evaluated: {why}"
+                    continue
+                if icon is not None:
+                    return Hit(None, None, f"icon set {rule.iconSet.iconSet}", icon=icon)
+                continue
             fill, font = self._colours(rule)
             if fill is None and font is None:
-                if rule.type in {"iconSet", "colorScale", "dataBar"}:
-                    problem = problem or f"an {rule.type} rule (not evaluated)"
+                if rule.type in {"colorScale", "dataBar"}:
+                    problem = problem or f"a {rule.type} rule (not evaluated)"
                 continue
             try:
                 true = _is_true(rule, get(row, column), (row - origin[0], column - origin[1]), get)
@@ -103,6 +134,54 @@ class ConditionalFormats:
         if problem:
             return Hit(None, None, "", problem)
         return None
+
+    def _icon(self, entry: _Rule, value: Value) -> RGB | None:
+        """The traffic-light colour of the icon shown for ``value``, None for no icon."""
+        icons = entry.rule.iconSet
+        colours = _ICON_COLOURS.get(str(icons.iconSet or "3TrafficLights1"))
+        if colours is None:
+            raise Unsupported(f"{icons.iconSet} does not show traffic lights")
+        if not _is_number(value):
+            return None  # icon sets show nothing on text or blank cells
+        thresholds = [self._threshold(entry, cfvo) for cfvo in icons.cfvo or []]
+        if len(thresholds) != len(colours):
+            raise Unsupported(f"{len(thresholds)} thresholds for {len(colours)} icons")
+        shown = 0
+        for index, (threshold, cfvo) in enumerate(zip(thresholds, icons.cfvo, strict=True)):
+            gte = cfvo.gte is None or bool(cfvo.gte)
+            if index == 0 or (value >= threshold if gte else value > threshold):
+                shown = index
+        if icons.reverse:
+            shown = len(colours) - 1 - shown
+        return colours[shown]
+
+    def _threshold(self, entry: _Rule, cfvo) -> float:
+        kind = cfvo.type
+        if kind == "num":
+            try:
+                return float(cfvo.val)
+            except (TypeError, ValueError) as exc:
+                raise Unsupported(f"threshold {cfvo.val!r}") from exc
+        numbers = sorted(
+            float(cell.value)
+            for (row, column), cell in self.values.items()
+            if _is_number(cell.value) and _covering(entry.ranges, row, column) is not None
+        )
+        if not numbers:
+            return 0.0
+        if kind == "min":
+            return numbers[0]
+        if kind == "max":
+            return numbers[-1]
+        share = float(cfvo.val or 0) / 100
+        if kind == "percent":
+            return numbers[0] + (numbers[-1] - numbers[0]) * share
+        if kind == "percentile":
+            position = share * (len(numbers) - 1)
+            low = int(position)
+            high = min(low + 1, len(numbers) - 1)
+            return numbers[low] + (numbers[high] - numbers[low]) * (position - low)
+        raise Unsupported(f"threshold of type {kind}")
 
     def _colours(self, rule) -> tuple[RGB | None, RGB | None]:
         style = getattr(rule, "dxf", None)

@@ -255,7 +255,7 @@ def _worksheet(ws, palette: Palette) -> Sheet:
     return Sheet(
         ws.title,
         ordered,
-        ConditionalFormats(ws, palette),
+        ConditionalFormats(ws, palette, by_coord),
         hidden=ws.sheet_state != "visible",
         by_coord=by_coord,
         hidden_columns=hidden_columns,

@@ -322,7 +322,8 @@ def read_status(cell: Cell, sheet: Sheet, legend: Legend) -> StatusReading:
     # No known word: the colour the cell shows (conditional formatting first, then its fill).
     candidates = []
     if hit is not None:
-        candidates += [(hit.fill, "conditional formatting"), (hit.font, "conditional formatting")]
+        rule = "conditional formatting"
+        candidates += [(hit.icon, f"{rule} ({hit.rule})"), (hit.fill, rule), (hit.font, rule)]
     candidates.append((cell.fill.rgb, fill_kind))
     reading = colour_reading(candidates, text, "fill")
     if reading.shown:
@@ -335,7 +336,12 @@ def read_status(cell: Cell, sheet: Sheet, legend: Legend) -> StatusReading:
     # validation quarantines the row with it in the reason.
     code = code_of(cell.value)
     return StatusReading(
-        text, text, encoding="code" if code else "word", shown=True, unexplained_code=code
+        text,
+        text,
+        encoding="code" if code else "word",
+        shown=True,
+        problem=hit_problem,
+        unexplained_code=code,
     )
 
 
@@ -588,7 +594,7 @@ def _coloured(cell: Cell | None, sheet: Sheet, legend: Legend) -> bool:
     if sheet.formats:
         hit = sheet.formats.evaluate(cell.row, cell.column, sheet.value)
         if hit is not None and any(
-            rgb is not None and traffic_light(rgb) for rgb in (hit.fill, hit.font)
+            rgb is not None and traffic_light(rgb) for rgb in (hit.fill, hit.font, hit.icon)
         ):
             return True
     for colour in (cell.fill.rgb, cell.font.rgb if cell.text and len(cell.text) <= 3 else None):

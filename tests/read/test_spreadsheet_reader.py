@@ -312,3 +312,29 @@ def test_header_cells_as_templates_write_them(header, field):
     from pipelines.read.spreadsheet import field_of
 
     assert field_of(header) == field
+
+
+def test_traffic_light_icon_sets_show_the_status_of_codes_without_legend(tmp_path):
+    from openpyxl.formatting.rule import IconSetRule
+
+    workbook, sheet = _workbook(
+        ["Åtgärd", "Enhet", "Status"],
+        [["Ny simhall", "Fritid", 1], ["Ny park", "Teknik", 2], ["Ny skola", "Skola", 3]]
+        + [["Nytt torg", "Teknik", None]],
+    )
+    # Percent thresholds (0/33/67 of the range), reversed: the lowest code shows green.
+    sheet.conditional_formatting.add(
+        "C2:C5", IconSetRule("3TrafficLights1", "percent", [0, 33, 67], reverse=True)
+    )
+    other = workbook.create_sheet("Grått")
+    other.append(["Åtgärd", "Status"])
+    other.append(["Ny bro", 2])
+    other.conditional_formatting.add("B2", IconSetRule("3ArrowsGray", "num", [0, 1, 2]))
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows["status"].to_list() == ["green", "yellow", "red", "unknown", "2"]
+    assert result.rows["status_raw"][:3].to_list() == ["#00B050", "#FFC000", "#FF0000"]
+    assert result.tables[0].status_encoding.startswith("conditional formatting (icon set")
+    messages = " | ".join(w.message for w in result.warnings)
+    assert "sheet 'Grått' cell B2: conditional formatting has an icon set not evaluated" in messages
