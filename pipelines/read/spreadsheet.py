@@ -554,6 +554,20 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         notes.append(f"{skipped['header']} repeated header row(s) skipped")
     if skipped["outside"]:
         notes.append(f"{skipped['outside']} row(s) with text only outside the table's columns")
+        cells = [
+            f"{cell.coord} {cell.text[:40]!r}"
+            for kind, row in kinds
+            if kind == "outside"
+            for cell in row.cells.values()
+            if cell.text
+        ]
+        out.warnings.append(
+            ReaderWarning(
+                f"{sheet.label}: text outside the table's columns "
+                f"{get_column_letter(header.first)}–{get_column_letter(header.last)} was not "
+                f"read: {', '.join(cells[:5])}{' …' if len(cells) > 5 else ''}"
+            )
+        )
     if legend and any(k.startswith("code") for k in encodings):
         notes.append(f"legend: {legend.describe()}")
     for choice in choices:  # from the table's span to the sheet's own columns (0-based)

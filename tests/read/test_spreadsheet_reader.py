@@ -338,3 +338,18 @@ def test_traffic_light_icon_sets_show_the_status_of_codes_without_legend(tmp_pat
     assert result.tables[0].status_encoding.startswith("conditional formatting (icon set")
     messages = " | ".join(w.message for w in result.warnings)
     assert "sheet 'Grått' cell B2: conditional formatting has an icon set not evaluated" in messages
+
+
+def test_text_beside_the_table_is_a_warning_not_lost_silently(tmp_path):
+    workbook, sheet = _workbook(
+        ["Aktivitet", "Enhet", "Status"],
+        [["Ny simhall", "Fritid", "Klar"], [], [None, None, None, None, None, "Källa: nämnden"]],
+    )
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows["activity"].to_list() == ["Ny simhall"]
+    (warning,) = result.warnings
+    assert "text outside the table's columns A–C was not read: F4 'Källa: nämnden'" in (
+        warning.message
+    )
