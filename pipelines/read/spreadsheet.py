@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from pipelines.core.errors import ReportFormatError
 from pipelines.core.status import STATUS_SOURCES
 from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarning
-from pipelines.read.cell_colours import to_hex, traffic_light
+from pipelines.read.cell_colours import is_neutral, to_hex, traffic_light
 from pipelines.read.columns import (
     HEADER_WORDS,
     ColumnChoice,
@@ -242,7 +242,10 @@ def _span(sheet: Sheet, index: int, row: Row) -> tuple[int, int]:
 
 
 def _has_content(cell: Cell | None) -> bool:
-    return cell is not None and (cell.text is not None or cell.fill.rgb is not None)
+    """Text, or a fill that is a colour (white backgrounds do not widen a table)."""
+    if cell is None:
+        return False
+    return cell.text is not None or (cell.fill.rgb is not None and not is_neutral(cell.fill.rgb))
 
 
 # --- status of one cell ----------------------------------------------------------------
@@ -277,17 +280,22 @@ def read_status(cell: Cell, sheet: Sheet, legend: Legend) -> StatusReading:
         hit_problem = None
 
     def colour_reading(candidates, raw_when_none: str | None, label: str) -> StatusReading:
+        """The first traffic-light colour; white, black and greys are no status; any other
+        colour (a blue) is a warning when nothing else shows a traffic light."""
+        odd = None
         for rgb, kind in candidates:
-            if rgb is None:
+            if rgb is None or is_neutral(rgb):
                 continue
             status = traffic_light(rgb)
             if status is not None:
                 return StatusReading(status, to_hex(rgb), encoding=kind, shown=True)
+            odd = odd or (rgb, kind)
+        if odd is not None:
             return StatusReading(
                 "unknown",
-                to_hex(rgb),
-                encoding=kind,
-                problem=f"{where}: {label} colour {to_hex(rgb)} is not a traffic light "
+                to_hex(odd[0]),
+                encoding=odd[1],
+                problem=f"{where}: {label} colour {to_hex(odd[0])} is not a traffic light "
                 "(green/yellow/red); status left unknown",
             )
         return StatusReading("unknown", raw_when_none, problem=hit_problem)

@@ -353,3 +353,21 @@ def test_text_beside_the_table_is_a_warning_not_lost_silently(tmp_path):
     assert "text outside the table's columns A–C was not read: F4 'Källa: nämnden'" in (
         warning.message
     )
+
+
+def test_white_and_grey_backgrounds_are_no_status_and_no_warning(tmp_path):
+    workbook, sheet = _workbook(
+        ["Aktivitet", "Enhet", "Status"],
+        [["Ny simhall", "Fritid", None], ["Ny park", "Teknik", "●"], ["Ny skola", "Skola", None]],
+    )
+    for row in range(1, 40):  # a template painted white to hide the grid, grey header
+        for column in range(1, 30):
+            colour = "FFD9D9D9" if row == 1 else "FFFFFFFF"
+            sheet.cell(row=row, column=column).fill = PatternFill("solid", fgColor=colour)
+    sheet["C3"].fill = PatternFill("solid", fgColor="FF00B050")  # a black ● on green
+    sheet["C4"].fill = PatternFill("solid", fgColor="FFFFC000")
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows["status"].to_list() == ["unknown", "green", "yellow"]
+    assert result.warnings == []
