@@ -224,7 +224,9 @@ def _repeats_header(row: Row, header: Header) -> bool:
 def _span(sheet: Sheet, index: int, row: Row) -> tuple[int, int]:
     """First and last column of the table: the header's cells, widened over blank-headed
     columns that hold content in at least a third of the rows below."""
-    columns = list(row.texts())
+    columns = list(row.texts()) + [
+        c for c, cell in row.cells.items() if cell.fill.rgb and traffic_light(cell.fill.rgb)
+    ]
     first, last = min(columns), max(columns)
     below = sheet.rows[index + 1 :]
     if not below:
@@ -454,9 +456,15 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
     choices = assign_columns(canonical, body, coloured, is_status_word)
     choices = _with_real_headers(choices, header, columns)
     by_field = {choice.field: columns[choice.index] for choice in choices}
-    if "status" not in by_field:
+    marked = {} if "status" in by_field else _marked_status_columns(sheet, header, columns)
+    if marked:
+        names = ", ".join(
+            f"{get_column_letter(c)} {header.row.text(c) or '(coloured)'!r}" for c in marked
+        )
+        notes.append(f"status: the column marked in each row among {names}")
+    elif "status" not in by_field:
         _status_by_any_colour(choices, by_field, coloured, columns, header)
-    taken = set(by_field.values())
+    taken = set(by_field.values()) | set(marked)
     unused = [f"{header.row.text(c)!r}" for c in columns if c not in taken and header.row.text(c)]
     if unused:
         notes.append(f"columns not read: {', '.join(unused)}")
@@ -502,6 +510,8 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
             goal = heading or sheet_goal
         if "status" in by_field:
             reading = read_status(sheet.cell(row.number, by_field["status"]), sheet, legend)
+        elif marked:
+            reading = _marked_status(row, marked, sheet)
         else:
             reading = StatusReading("unknown", None)
         if reading.problem:
@@ -634,6 +644,42 @@ def _with_real_headers(
         if choice.reason.startswith("header"):
             choice.header, choice.reason = text, f"header {text!r}"
     return choices
+
+
+def _marked_status_columns(sheet: Sheet, header: Header, columns: list[int]) -> dict[int, str]:
+    """Columns headed Grön | Gul | Röd (or by cells filled so), one marked with an X per row:
+    column → status. Needs at least two such columns with different statuses."""
+    found: dict[int, str] = {}
+    for column in columns:
+        if column in header.fields:
+            continue
+        cell = header.row.cells.get(column)
+        text = cell.text if cell is not None else None
+        meaning = status_for_word(text) if text else None
+        status = meaning.status if meaning is not None else None
+        if text is None and cell is not None and cell.fill.rgb is not None:
+            status = traffic_light(cell.fill.rgb)
+        if status in {"green", "yellow", "red"}:
+            found[column] = status
+    return found if len(set(found.values())) >= 2 else {}
+
+
+def _marked_status(row: Row, marked: dict[int, str], sheet: Sheet) -> StatusReading:
+    ticked = [column for column in marked if row.text(column)]
+    if not ticked:
+        return StatusReading("unknown", None)
+    statuses = {marked[column] for column in ticked}
+    where = ", ".join(sheet.cell(row.number, c).coord for c in ticked)
+    raw = "; ".join(f"{row.text(c)} in {get_column_letter(c)}" for c in ticked)
+    if len(statuses) > 1:
+        return StatusReading(
+            "unknown",
+            raw,
+            encoding="marked column",
+            problem=f"{sheet.label} cells {where}: more than one status column is marked; "
+            "status left unknown",
+        )
+    return StatusReading(statuses.pop(), raw, encoding="marked column", shown=True)
 
 
 def _status_by_any_colour(choices, by_field, coloured, columns, header) -> None:

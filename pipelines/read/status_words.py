@@ -103,6 +103,9 @@ def status_for_phrase(text: object) -> StatusWord | None:
     whole = status_for_word(text)
     if whole is not None or text is None:
         return whole
+    numbered = re.match(r"^\s*\d{1,2}\s*[.)]\s*(\S.*)$", str(text))  # "1. Enligt plan"
+    if numbered and status_for_word(numbered.group(1)) is not None:
+        return status_for_word(numbered.group(1))
     meanings = {
         found
         for part in _PARTS.split(str(text))

@@ -371,3 +371,38 @@ def test_white_and_grey_backgrounds_are_no_status_and_no_warning(tmp_path):
     result = read_report(path)
     assert result.rows["status"].to_list() == ["unknown", "green", "yellow"]
     assert result.warnings == []
+
+
+@pytest.mark.parametrize("headed", ["words", "colours"])
+def test_status_as_a_mark_under_green_yellow_red_columns(tmp_path, headed):
+    header = ["Aktivitet", "Ansvarig", "Kommentar", "Grön", "Gul", "Röd"]
+    workbook, sheet = _workbook(
+        header,
+        [
+            ["Ny simhall", "Fritid", "Bygget pågår", "X", None, None],
+            ["Ny park", "Teknik", None, None, "x", None],
+            ["Ny skola", "Skola", "Stoppad", None, None, "X"],
+            ["Nytt torg", "Teknik", None, None, None, None],
+            ["Ny bro", "Teknik", None, "X", "X", None],
+        ],
+    )
+    if headed == "colours":
+        for column, colour in ((4, "FF00B050"), (5, "FFFFC000"), (6, "FFFF0000")):
+            sheet.cell(row=1, column=column).value = None
+            sheet.cell(row=1, column=column).fill = PatternFill("solid", fgColor=colour)
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows["status"].to_list() == ["green", "yellow", "red", "unknown", "unknown"]
+    assert result.rows["status_raw"][0] == "X in D"
+    (warning,) = result.warnings
+    assert "cells D6, E6: more than one status column is marked" in warning.message
+    assert result.tables[0].status_encoding.startswith("marked column")
+
+
+def test_numbered_status_words_of_a_dropdown(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "Aktivitet;Status\nNy simhall;1. Enligt plan\nNy park;2) Försenad\n", encoding="utf-8"
+    )
+    assert read_report(path).rows["status"].to_list() == ["green", "yellow"]
