@@ -62,7 +62,8 @@ SCHEMA: dict[str, pl.DataType] = {
 NO_STATUS_SOURCE = "absent" if "absent" in STATUS_SOURCES else "reported"
 
 _GOAL_LABEL = re.compile(
-    r"^(?:målområde|mål|visionsmål|fokusområde|strategiskt mål|inriktningsmål|delmål|"
+    r"^(?:forts\.?\s*)?(?:(?:aktiviteter|åtgärder|insatser)\s+(?:för\s+|inom\s+)?)?"
+    r"(?:målområde|mål|visionsmål|fokusområde|strategiskt mål|inriktningsmål|delmål|"
     r"perspektiv|område|goal area|goal)\s*(?P<number>\d+(?:\.\d+)*)?\s*(?P<sep>[:.–—-])?\s*"
     r"(?P<rest>.+)$",
     re.IGNORECASE,
@@ -84,6 +85,22 @@ _LEGEND_TITLES = {
         "Status",
     )
 }
+
+
+_COLOUR_LEGEND = re.compile(r"([^\W\d_]+)\s*[=:–—-]")
+
+
+def _is_legend_text(text: str) -> bool:
+    """A legend title ("Teckenförklaring") or a colour legend line ("Grönt = enligt plan,
+    Gult = avvikelse, Rött = …"): at least two status words each followed by = : or a dash."""
+    if fold_word(text) in _LEGEND_TITLES:
+        return True
+    statuses = set()
+    for word in _COLOUR_LEGEND.findall(text):
+        meaning = status_for_word(word)
+        if meaning is not None and meaning.status != "unknown":
+            statuses.add(meaning.status)
+    return len(statuses) >= 2
 
 
 def sniff(path: Path, head: bytes, fmt: str) -> bool:
@@ -420,7 +437,7 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         if not texts:
             continue
         if all((sheet.name, row.number, c) in legend.cells for c in texts) or (
-            len(texts) == 1 and fold_word(next(iter(texts.values()))) in _LEGEND_TITLES
+            len(texts) == 1 and _is_legend_text(next(iter(texts.values())))
         ):
             kinds.append(("legend", row))
         elif _repeats_header(row, header):

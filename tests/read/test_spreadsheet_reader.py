@@ -406,3 +406,34 @@ def test_numbered_status_words_of_a_dropdown(tmp_path):
         "Aktivitet;Status\nNy simhall;1. Enligt plan\nNy park;2) Försenad\n", encoding="utf-8"
     )
     assert read_report(path).rows["status"].to_list() == ["green", "yellow"]
+
+
+def test_the_real_layout_exported_to_a_workbook(tmp_path):
+    """Blank activity and status headers, goal areas as 'AKTIVITETER MÅLOMRÅDE – …' rows,
+    a colour legend line, statuses as fills (other words than the bundled report's)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["AKTIVITETER MÅLOMRÅDE – Levande landsbygd"])
+    sheet.append(["Grönt = löper enligt plan   Gult = avvikelse   Rött = når ej målet"])
+    sheet.append([None, "Verksamhet", None, "Kommentar"])
+    rows = [
+        ("Stödja bygdegårdar", "Kultur", "00B050", "Två gårdar har fått stöd."),
+        ("Bredband till byarna", "Infrastruktur", "FFC000", "Grävningen är försenad."),
+    ]
+    for activity, unit, colour, comment in rows:
+        sheet.append([activity, unit, None, comment])
+        sheet.cell(row=sheet.max_row, column=3).fill = PatternFill("solid", fgColor="FF" + colour)
+    sheet.append(["forts. AKTIVITETER MÅLOMRÅDE – Trygga vägar"])
+    sheet.merge_cells(start_row=sheet.max_row, end_row=sheet.max_row, start_column=1, end_column=4)
+    sheet.append(["Grönt = löper enligt plan   Gult = avvikelse   Rött = når ej målet"])
+    sheet.append(["Bygga gång- och cykelväg", "Infrastruktur", None, "Projektet stoppades."])
+    sheet.cell(row=sheet.max_row, column=3).fill = PatternFill("solid", fgColor="FFC00000")
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("goal_area", "activity", "unit", "status").rows() == [
+        ("Levande landsbygd", "Stödja bygdegårdar", "Kultur", "green"),
+        ("Levande landsbygd", "Bredband till byarna", "Infrastruktur", "yellow"),
+        ("Trygga vägar", "Bygga gång- och cykelväg", "Infrastruktur", "red"),
+    ]
+    assert result.warnings == []
