@@ -82,6 +82,7 @@ class ConditionalFormats:
     def __init__(self, worksheet, palette: Palette, values: dict | None = None):
         self.palette = palette
         self.values = values or {}  # (row, column) → cell with .value: for icon thresholds
+        self._thresholds: dict[int, list[float]] = {}
         self.rules: list[_Rule] = []
         for formatting in getattr(worksheet, "conditional_formatting", []):
             ranges = []
@@ -143,7 +144,10 @@ class ConditionalFormats:
             raise Unsupported(f"{icons.iconSet} does not show traffic lights")
         if not _is_number(value):
             return None  # icon sets show nothing on text or blank cells
-        thresholds = [self._threshold(entry, cfvo) for cfvo in icons.cfvo or []]
+        key = id(entry)
+        if key not in self._thresholds:  # computed once per rule, not per cell
+            self._thresholds[key] = [self._threshold(entry, cfvo) for cfvo in icons.cfvo or []]
+        thresholds = self._thresholds[key]
         if len(thresholds) != len(colours):
             raise Unsupported(f"{len(thresholds)} thresholds for {len(colours)} icons")
         shown = 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -190,6 +191,10 @@ class Header:
     last: int
     passed_over: list[str] = field(default_factory=list)
 
+    @cached_property
+    def folded(self) -> dict[int, str]:
+        return {column: fold_word(text) for column, text in self.row.texts().items()}
+
 
 def find_header(sheet: Sheet) -> Header | None:
     for index, row in enumerate(sheet.rows[:MAX_HEADER_SEARCH]):
@@ -230,11 +235,11 @@ def _header_fields(row: Row, hidden: set[int] = frozenset()) -> tuple[dict[int, 
 
 def _repeats_header(row: Row, header: Header) -> bool:
     """The header row again (tables split in blocks repeat it)."""
-    same = sum(
-        1
-        for column, text in header.row.texts().items()
-        if fold_word(row.text(column) or "") == fold_word(text)
-    )
+    same = 0
+    for column, folded in header.folded.items():
+        text = row.text(column)
+        if text is not None and len(text) < 2 * len(folded) + 5 and fold_word(text) == folded:
+            same += 1
     return same >= 2
 
 
@@ -459,8 +464,10 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         notes.append(f"column(s) {letters} hold numbering (1, 1.2, A3 …), not read")
         candidate = [c for c in candidate if c not in numbering]
     body = [[row.text(c) or "" if c in candidate else "" for c in columns] for row in data]
+    # Only columns without a header word are decided by content, so only they need colours.
+    unnamed = [c for c in candidate if c not in named]
     coloured = [
-        [c in candidate and _coloured(row.cells.get(c), sheet, legend) for c in columns]
+        [c in unnamed and _coloured(row.cells.get(c), sheet, legend) for c in columns]
         for row in data
     ]
     canonical = [HEADER_WORDS[named[c]][0] if c in named else "" for c in columns]
