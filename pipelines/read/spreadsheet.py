@@ -664,9 +664,10 @@ def _with_real_headers(
 ) -> list[ColumnChoice]:
     """Show the header text as written (assign_columns saw canonical words)."""
     for choice in choices:
-        text = header.row.text(columns[choice.index])
-        if choice.reason.startswith("header"):
-            choice.header, choice.reason = text, f"header {text!r}"
+        column = columns[choice.index]
+        if header.fields.get(column) == choice.field:
+            text = header.row.text(column)
+            choice.header, choice.reason, choice.confidence = text, f"header {text!r}", 1.0
     return choices
 
 
