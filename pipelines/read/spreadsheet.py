@@ -122,6 +122,25 @@ def field_of(text: str | None) -> str | None:
     return match[0] if match else None
 
 
+# Header words of spreadsheet templates beyond the shared ones in columns.HEADER_WORDS.
+_MORE_HEADER_WORDS = {
+    header_key(word): name
+    for name, words in {
+        "unit": ("utförare", "huvudansvarig", "ansvarig nämnd/förvaltning", "organisation"),
+        "comment": (
+            "lägesbeskrivning",
+            "lägesrapport",
+            "redovisning",
+            "beskrivning av läget",
+            "notering",
+            "noteringar",
+            "kommentar/åtgärd",
+        ),
+        "status": ("statusbedömning", "lägesbedömning", "trafikljus", "färg"),
+        "goal_area": ("målområden", "strategiskt område", "fokusområden"),
+    }.items()
+    for word in words
+}
 # Header words that name a field only loosely: a column headed by a stronger word wins
 # ("Förvaltning" over "Ansvarig", which is often a person; "Status" over "Prognos").
 WEAK_HEADER_WORDS = {
@@ -155,7 +174,7 @@ def _field_match(text: str | None) -> tuple[str, bool] | None:
         if all(re.search(r"\d", w) or w.casefold() in _PERIOD_WORDS for w in rest):
             candidates.append(" ".join(words[:cut]))
     for candidate in candidates:
-        found = header_field(candidate)
+        found = header_field(candidate) or _MORE_HEADER_WORDS.get(header_key(candidate))
         if found:
             weak = header_key(candidate) in WEAK_HEADER_WORDS.get(found, set())
             return found, not weak and len(candidate.split()) >= len(words) - 1
@@ -175,7 +194,7 @@ _COMPOUND_HEADS = [
         "comment": ("kommentar", "kommentarer", "analys"),
         "status": ("status", "bedömning"),
         "activity": ("aktivitet", "aktiviteter", "åtgärd", "åtgärder", "insats", "insatser"),
-        "unit": ("förvaltning", "verksamhet", "enhet", "nämnd"),
+        "unit": ("förvaltning", "verksamhet", "enhet", "nämnd", "ansvarig"),
         "goal_area": ("målområde", "fokusområde", "visionsmål"),
     }.items()
     for head in heads
@@ -758,6 +777,13 @@ def read(path: Path, fmt: str = "csv") -> ReaderResult:
             continue
         found = read_table(sheet, header, legend, len(records))
         warnings.extend(found.warnings)
+        if sheet.hidden and found.records:
+            warnings.append(
+                ReaderWarning(
+                    f"{sheet.label} is hidden in the workbook; its {len(found.records)} "
+                    "activity rows were read all the same (check they are not a copy)"
+                )
+            )
         records.extend(found.records)
         if found.table is not None:
             tables.append(found.table)

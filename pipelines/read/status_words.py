@@ -35,9 +35,12 @@ class StatusWord:
 
 
 def fold_word(text: object) -> str:
-    """The lookup key of a status text: NFC, case, å/ä/ö, inner spacing, end punctuation."""
+    """The lookup key of a status text: NFC, case, å/ä/ö, inner spacing, end punctuation and
+    symbols."""
     text = unicodedata.normalize("NFC", str(text)).casefold().translate(_FOLD)
-    return re.sub(r"\s+", " ", text).strip(" .:;!,*\u00a0")
+    text = re.sub(r"\s+", " ", text).strip(" .:;!,*\u00a0")
+    # Symbols around a word ("● Grön", "Klar ✓") are decoration; a lone dash stays a dash.
+    return re.sub(r"^[^\w/]+(?=\w)|(?<=\w)[^\w/]+$", "", text)
 
 
 def _parse(path: Path) -> dict[str, StatusWord]:

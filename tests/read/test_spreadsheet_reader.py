@@ -437,3 +437,22 @@ def test_the_real_layout_exported_to_a_workbook(tmp_path):
         ("Trygga vägar", "Bygga gång- och cykelväg", "Infrastruktur", "red"),
     ]
     assert result.warnings == []
+
+
+def test_a_hidden_sheet_is_read_and_said(tmp_path):
+    workbook, _ = _workbook(["Aktivitet", "Status"], [["Ny simhall", "● Grön"]], title="Synlig")
+    hidden = workbook.create_sheet("Dold")
+    hidden.append(["Aktivitet", "Trafikljus"])
+    hidden.append(["Ny park", "Klar ✓"])
+    hidden.sheet_state = "hidden"
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("goal_area", "status", "completed_reported").rows() == [
+        ("Synlig", "green", False),
+        ("Dold", "green", True),
+    ]
+    (warning,) = result.warnings
+    assert "sheet 'Dold' is hidden in the workbook; its 1 activity rows were read" in (
+        warning.message
+    )
