@@ -523,8 +523,7 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
     sheet_goal, goal_source = (None, "none")
     if "goal_area" not in by_field:
         sheet_goal, goal_source = _sheet_goal_area(sheet, header)
-    heading: str | None = None
-    carried_goal: str | None = None
+    heading: str | None = None  # the latest heading row or goal-area cell seen
     carried = 0
     headings = 0
     encodings: dict[str, int] = {}
@@ -540,14 +539,14 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         if kind != "data":
             continue
         texts = {name: row.text(column) for name, column in by_field.items()}
+        goal = texts.get("goal_area")
+        if goal:
+            heading = goal  # carried down to rows whose goal-area cell is blank
         if not any(texts.get(name) for name in ("activity", "unit", "comment", "status")):
             continue  # only a goal area: layout, not an activity
-        goal = texts.get("goal_area")
         if "goal_area" in by_field:
-            if goal:
-                carried_goal = goal
-            elif heading or carried_goal:
-                goal = heading or carried_goal
+            if not goal and heading:
+                goal = heading
                 carried += 1
         else:
             goal = heading or sheet_goal

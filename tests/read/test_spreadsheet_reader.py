@@ -456,3 +456,23 @@ def test_a_hidden_sheet_is_read_and_said(tmp_path):
     assert "sheet 'Dold' is hidden in the workbook; its 1 activity rows were read" in (
         warning.message
     )
+
+
+def test_a_goal_area_on_its_own_row_of_the_goal_area_column_is_carried_down(tmp_path):
+    workbook, _ = _workbook(
+        ["Målområde", "Aktivitet", "Status"],
+        [["Ren luft"], [None, "Mäta partiklar", "Grön"], [None, "Byta bussar", "Gul"]]
+        + [["Rent vatten", "Skydda åsen", "Röd"], [None, "Rena sjön", "Grön"]],
+    )
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("goal_area", "activity").rows() == [
+        ("Ren luft", "Mäta partiklar"),
+        ("Ren luft", "Byta bussar"),
+        ("Rent vatten", "Skydda åsen"),
+        ("Rent vatten", "Rena sjön"),
+    ]
+    assert "goal area carried down to 3 row(s) with a blank goal-area cell" in (
+        result.tables[0].notes
+    )
