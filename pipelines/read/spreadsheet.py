@@ -219,8 +219,39 @@ def find_header(sheet: Sheet) -> Header | None:
     for index, row in enumerate(sheet.rows[:MAX_HEADER_SEARCH]):
         fields, passed = _header_fields(row, sheet.hidden_columns)
         if len(fields) >= 2:
+            following = sheet.rows[index + 1] if index + 1 < len(sheet.rows) else None
+            second = _second_header_row(row, following)
+            if second is not None:  # a grouped header over two rows
+                index, row = index + 1, second
+                fields, passed = _header_fields(row, sheet.hidden_columns)
+                passed.insert(0, f"header over two rows ({second.number - 1}–{second.number})")
             return Header(row, index, fields, *_span(sheet, index, row), passed_over=passed)
     return None
+
+
+def _second_header_row(first: Row, following: Row | None) -> Row | None:
+    """``Aktivitet | Ansvar | Uppföljning T2 (over two columns)`` above ``| | Status |
+    Kommentar``: the row below names fields in columns the first leaves blank or groups.
+    Returns the two rows combined (the lower cell wins), or None."""
+    if following is None or following.number != first.number + 1:
+        return None
+    texts = following.texts()
+    if not texts or any(len(t.split()) > 4 for t in texts.values()):
+        return None
+    # The lower row only fills blank cells or cells under a group merged across columns.
+    for column in texts:
+        above = first.cells.get(column)
+        if above is not None and above.text and above.span < 2:
+            return None
+    named = [c for c, t in texts.items() if _field_match(t)]
+    if len(named) < max(1, len(texts) / 2):
+        return None
+    combined = Row(following.number, dict(first.cells))
+    for column, cell in following.cells.items():
+        if cell.text or column not in combined.cells:
+            combined.cells[column] = cell
+    combined.cells = dict(sorted(combined.cells.items()))
+    return combined
 
 
 def _header_fields(row: Row, hidden: set[int] = frozenset()) -> tuple[dict[int, str], list[str]]:

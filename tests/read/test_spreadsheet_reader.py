@@ -476,3 +476,24 @@ def test_a_goal_area_on_its_own_row_of_the_goal_area_column_is_carried_down(tmp_
     assert "goal area carried down to 3 row(s) with a blank goal-area cell" in (
         result.tables[0].notes
     )
+
+
+def test_a_header_grouped_over_two_rows(tmp_path):
+    workbook, sheet = _workbook(
+        ["Aktivitet", "Ansvar", "Uppföljning T2", None],
+        [
+            [None, None, "Status", "Kommentar"],
+            ["Ny simhall", "Fritid", "Gul", "Bygglovet dröjer"],
+            ["Ny park", "Teknik", "Grön", None],
+        ],
+    )
+    sheet.merge_cells("C1:D1")
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("activity", "unit", "status", "comment").rows() == [
+        ("Ny simhall", "Fritid", "yellow", "Bygglovet dröjer"),
+        ("Ny park", "Teknik", "green", None),
+    ]
+    assert result.tables[0].notes[:2] == ["header row 2", "header over two rows (1–2)"]
+    assert result.warnings == []
