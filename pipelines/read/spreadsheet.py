@@ -463,6 +463,19 @@ def _sheet_goal_area(sheet: Sheet, header: Header) -> tuple[str | None, str]:
     return name_goal, "the sheet name"
 
 
+_UNIT_NAME = re.compile(
+    r"(?:nämnd|nämnden|förvaltning|förvaltningen|styrelse|styrelsen|kontor|kontoret|"
+    r"avdelning|avdelningen|enhet|enheten|bolag|bolaget|staben|stab)$",
+    re.IGNORECASE,
+)
+
+
+def is_unit_name(name: str | None) -> bool:
+    """A sheet named like a committee or department (Socialnämnden, Tekniska förvaltningen,
+    Kommunstyrelsen, HR-avdelningen): the sheet names the unit, not the goal area."""
+    return bool(name) and _UNIT_NAME.search(name.strip()) is not None
+
+
 def _heading(row: Row, header: Header) -> str | None:
     """The text of a goal-area heading row inside the table, else None."""
     texts = {c: t for c, t in row.texts().items() if header.first <= c <= header.last}
@@ -552,7 +565,11 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
         return out
 
     sheet_goal, goal_source = (None, "none")
-    if "goal_area" not in by_field:
+    sheet_unit = None
+    if "unit" not in by_field and is_unit_name(sheet.name):
+        sheet_unit = sheet.name.strip()  # one sheet per committee or department
+        notes.append("unit from the sheet name")
+    elif "goal_area" not in by_field:
         sheet_goal, goal_source = _sheet_goal_area(sheet, header)
     heading: str | None = None  # the latest heading row or goal-area cell seen
     carried = 0
@@ -603,7 +620,7 @@ def read_table(sheet: Sheet, header: Header, legend: Legend, first_position: int
                 "source_row": position,
                 "goal_area": goal,
                 "activity": texts.get("activity"),
-                "unit": texts.get("unit"),
+                "unit": texts.get("unit") or sheet_unit,
                 "status": reading.status,
                 "status_source": "reported" if reading.shown else NO_STATUS_SOURCE,
                 "comment": texts.get("comment"),

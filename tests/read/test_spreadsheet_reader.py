@@ -497,3 +497,22 @@ def test_a_header_grouped_over_two_rows(tmp_path):
     ]
     assert result.tables[0].notes[:2] == ["header row 2", "header over two rows (1–2)"]
     assert result.warnings == []
+
+
+def test_one_sheet_per_committee_names_the_unit(tmp_path):
+    workbook, _ = _workbook(
+        ["Målområde", "Aktivitet", "Status"],
+        [["Ren luft", "Mäta partiklar", "Grön"]],
+        title="Miljönämnden",
+    )
+    other = workbook.create_sheet("Tekniska förvaltningen")
+    other.append(["Aktivitet", "Status"])
+    other.append(["Byta bussar", "Gul"])
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("goal_area", "unit", "activity").rows() == [
+        ("Ren luft", "Miljönämnden", "Mäta partiklar"),
+        (None, "Tekniska förvaltningen", "Byta bussar"),
+    ]
+    assert "unit from the sheet name" in result.tables[0].notes
