@@ -70,7 +70,12 @@ _GOAL_LABEL = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_SHEET = re.compile(r"^(?:sheet|blad|ark|tabell|table|flik)\s*\d*$", re.IGNORECASE)
-_PERIOD_WORDS = {"delår", "helår", "år", "tertial", "kvartal", "månad", "period", "prognos"}
+_PERIOD_WORDS = {
+    "delår", "helår", "år", "tertial", "kvartal", "månad", "period", "prognos", "vår", "höst",
+    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+    "oktober", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "okt", "nov", "dec",
+}  # fmt: skip
 _PREPOSITIONS = {"till", "för", "på", "av", "om", "inom", "i", "per"}
 _SYMBOL_FONTS = ("wingdings", "webdings", "symbol")
 _LEGEND_TITLES = {
@@ -138,6 +143,7 @@ _MORE_HEADER_WORDS = {
         ),
         "status": ("statusbedömning", "lägesbedömning", "trafikljus", "färg"),
         "goal_area": ("målområden", "strategiskt område", "fokusområden"),
+        "activity": ("rubrik", "aktivitetsrubrik", "beskrivning"),
     }.items()
     for word in words
 }
@@ -148,7 +154,7 @@ WEAK_HEADER_WORDS = {
     "goal_area": {"mål", "område", "perspektiv"},
     "status": {"prognos", "måluppfyllelse"},
     "comment": {"uppföljning"},
-    "activity": {"namn", "uppdrag"},
+    "activity": {"namn", "uppdrag", "rubrik", "beskrivning"},
 }
 
 

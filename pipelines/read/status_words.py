@@ -96,7 +96,7 @@ def status_for_word(text: object) -> StatusWord | None:
     return status_words().get(key)
 
 
-_PARTS = re.compile(r"\s*(?:[–—:;(),/=]|\s-\s)\s*")
+_PARTS = re.compile(r"\s*(?:[–—:;(),/=]|\s-\s|\.\s|!\s)\s*")
 
 
 def status_for_phrase(text: object) -> StatusWord | None:
