@@ -229,7 +229,9 @@ def find_header(sheet: Sheet) -> Header | None:
             second = _second_header_row(row, following)
             if second is not None:  # a grouped header over two rows
                 index, row = index + 1, second
-                fields, passed = _header_fields(row, sheet.hidden_columns)
+            filled = _filled_columns(sheet.rows[index + 1 :])
+            fields, passed = _header_fields(row, sheet.hidden_columns, filled)
+            if second is not None:
                 passed.insert(0, f"header over two rows ({second.number - 1}–{second.number})")
             return Header(row, index, fields, *_span(sheet, index, row), passed_over=passed)
     return None
@@ -260,12 +262,20 @@ def _second_header_row(first: Row, following: Row | None) -> Row | None:
     return combined
 
 
-def _header_fields(row: Row, hidden: set[int] = frozenset()) -> tuple[dict[int, str], list[str]]:
+def _filled_columns(rows: list[Row]) -> set[int]:
+    """Columns with text or a colour in any of the rows."""
+    return {column for row in rows for column, cell in row.cells.items() if _has_content(cell)}
+
+
+def _header_fields(
+    row: Row, hidden: set[int] = frozenset(), filled: set[int] | None = None
+) -> tuple[dict[int, str], list[str]]:
     """Column → field for a header row, one column per field, and notes on columns passed over.
 
     Several columns may name one field: a visible column beats a hidden one, a strong word a
-    weak one; then the leftmost wins, except for status and comment, where the rightmost does
-    (exports put the latest period's "Status T2" / "Kommentar T2" after the earlier ones).
+    weak one, a column with content an empty one (the next follow-up's columns wait empty);
+    then the leftmost wins, except for status and comment, where the rightmost does (exports
+    put the latest period's "Status T2" / "Kommentar T2" after the earlier ones).
     """
     matches: dict[str, list[tuple[int, bool]]] = {}
     for column, text in row.texts().items():
@@ -278,7 +288,12 @@ def _header_fields(row: Row, hidden: set[int] = frozenset()) -> tuple[dict[int, 
         rightmost = name in {"status", "comment"}
         best = max(
             found,
-            key=lambda m: (m[0] not in hidden, m[1], m[0] if rightmost else -m[0]),
+            key=lambda m: (
+                m[0] not in hidden,
+                m[1],
+                filled is None or m[0] in filled,
+                m[0] if rightmost else -m[0],
+            ),
         )
         fields[best[0]] = name
         for column, _ in found:

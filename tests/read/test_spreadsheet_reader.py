@@ -517,3 +517,20 @@ def test_one_sheet_per_committee_names_the_unit(tmp_path):
         (None, "Tekniska förvaltningen", "Byta bussar"),
     ]
     assert "unit from the sheet name" in result.tables[0].notes
+
+
+def test_the_next_follow_ups_empty_columns_and_emoji_statuses(tmp_path):
+    workbook, _ = _workbook(
+        ["Aktivitet", "Status juni", "Kommentar juni", "Status december", "Kommentar december"],
+        [["Ny simhall", "🟡", "Bygglovet dröjer", None, None], ["Ny park", "✅", None, None, None]],
+    )
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    result = read_report(path)
+    assert result.rows.select("status", "completed_reported", "comment").rows() == [
+        ("yellow", False, "Bygglovet dröjer"),
+        ("green", True, None),
+    ]
+    assert "'Status december' also names the status; 'Status juni' was read" in (
+        result.tables[0].notes
+    )
