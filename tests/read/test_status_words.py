@@ -69,3 +69,11 @@ def test_a_broken_file_is_one_clear_error(tmp_path, monkeypatch, content, messag
 def test_the_default_file_documents_its_format():
     text = status_words.DEFAULT_FILE.read_text(encoding="utf-8")
     assert text.startswith("#") and "+ completed" in text and status_words.ENV_VAR in text
+
+
+def test_every_word_the_earlier_list_knew_means_the_same():
+    from pipelines.core.status import _WORDS
+
+    for status, words in _WORDS.items():
+        for word in words:
+            assert status_for_word(word) == StatusWord(status), word
