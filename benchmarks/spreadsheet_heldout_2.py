@@ -10,7 +10,6 @@ goal-area and a sub-goal column. Committed before its first run; README reports 
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -19,8 +18,7 @@ from openpyxl.styles import Font, PatternFill
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.spreadsheet_variants import baseline_reader, score  # noqa: E402
-from pipelines.read import read_report  # noqa: E402
+from benchmarks.spreadsheet_variants import score_templates  # noqa: E402
 
 EKHOLM = {
     "Kommunstyrelsen": [
@@ -241,35 +239,7 @@ TEMPLATES = [per_committee, key_value_block, system_csv]
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        baseline = baseline_reader(folder)
-        totals = {"new": [0, 0, 0, 0, 0], "baseline": [0, 0, 0, 0, 0]}
-        for make in TEMPLATES:
-            path, want = make(folder)
-            readers = {"new": lambda p: read_report(p).rows}
-            if baseline is not None:
-                readers["baseline"] = lambda p: baseline.read(p, p.suffix.lstrip(".")).rows
-            for name, read in readers.items():
-                try:
-                    s = score(read(path).to_dicts(), want)
-                    line = (
-                        f"found {s['found']}/{s['total']}, goal/unit/comment "
-                        f"{s['fields']}/{s['total']}, status {s['status']}/{s['shown']}"
-                    )
-                except Exception as error:  # noqa: BLE001 - a refusal scores zero
-                    s = score([], want)
-                    line = f"refused: {error}"
-                print(f"{make.__name__:16} {name:9} {line}")
-                for i, key in enumerate(("found", "fields", "status", "shown", "total")):
-                    totals[name][i] += s[key]
-        for name, (found, fields, status, shown, total) in totals.items():
-            if name == "baseline" and baseline is None:
-                continue
-            print(
-                f"{name}: {found}/{total} found, {fields / total:.1%} right goal area, unit and "
-                f"comment, {status / shown:.1%} of shown statuses right"
-            )
+    score_templates(TEMPLATES)
 
 
 if __name__ == "__main__":

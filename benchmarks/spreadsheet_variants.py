@@ -70,6 +70,40 @@ def score(rows: list[dict], expected: list[dict]) -> dict:
     }
 
 
+def score_templates(templates) -> None:
+    """Print found / fields / statuses for each ``make(folder) -> (path, expected rows)``,
+    for this reader and the baseline, and the totals."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        baseline = baseline_reader(folder)
+        totals = {"new": [0, 0, 0, 0, 0], "baseline": [0, 0, 0, 0, 0]}
+        for make in templates:
+            path, want = make(folder)
+            readers = {"new": lambda p: read_report(p).rows}
+            if baseline is not None:
+                readers["baseline"] = lambda p: baseline.read(p, p.suffix.lstrip(".")).rows
+            for name, read in readers.items():
+                try:
+                    s = score(read(path).to_dicts(), want)
+                    line = (
+                        f"found {s['found']}/{s['total']}, goal/unit/comment "
+                        f"{s['fields']}/{s['total']}, status {s['status']}/{s['shown']}"
+                    )
+                except Exception as error:  # noqa: BLE001 - a refusal scores zero
+                    s = score([], want)
+                    line = f"refused: {error}"
+                print(f"{make.__name__:22} {name:9} {line}")
+                for i, key in enumerate(("found", "fields", "status", "shown", "total")):
+                    totals[name][i] += s[key]
+        for name, (found, fields, status, shown, total) in totals.items():
+            if name == "baseline" and baseline is None:
+                continue
+            print(
+                f"{name}: {found}/{total} found, {fields / total:.1%} right goal area, unit and "
+                f"comment, {status / shown:.1%} of shown statuses right"
+            )
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -1,7 +1,7 @@
 """The legend that explains numeric status codes (1/2/3), found anywhere in a workbook.
 
 Organisations number their traffic lights differently (1 may be green or red), so a bare code
-is never guessed: its meaning comes from the document. A legend is recognised in three forms:
+is never guessed: its meaning comes from the document. A legend is recognised in two forms:
 
 - a line in one cell, alone or among others: ``1 = Grönt``, ``2: Avvikelse``, ``3 Kommer inte
   att uppnås``, ``Status (1=grön, 2=gul, 3=röd)``, one cell holding several lines;
