@@ -110,6 +110,38 @@ def parse(
         err.print(f"{rows.height} rows ({result.format}){note}", highlight=False)
 
 
+@app.command("inspect")
+def inspect_command(
+    file: Annotated[Path, typer.Argument(help="A report file.")],
+    fmt: FormatOption = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Show what the reader finds in a report before anything is ingested: tables, which
+    column became which field and why, status encoding, rows per goal area, warnings, rows
+    that would be quarantined. Touches no lake."""
+    import datetime as dt
+    import json
+
+    from pipelines.ingest.period import split_valid, with_meta
+    from pipelines.lake.store import sha256_file
+    from pipelines.read import read_report
+    from pipelines.read.inspect import inspect_result, render
+
+    result = read_report(file, fmt)
+    # Placeholder metadata: only the reader's rows are judged, as the ingest would judge them.
+    rows = with_meta(
+        result, "inspect", "2000-Q1", dt.date(2000, 3, 31), file.name, sha256_file(file)
+    )
+    _, quarantine = split_valid(rows)
+    rejected = quarantine.filter(quarantine["kind"] == "rejected").select("source_row", "reason")
+    report = inspect_result(result, file.name, rejected.rows())
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    for part in render(report):
+        out.print(part, highlight=False)
+
+
 def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
     """Register each file and run its period through Dagster; returns the exit code."""
     from pipelines.ingest.period import register_report
