@@ -112,13 +112,19 @@ def parse(
 
 @app.command("inspect")
 def inspect_command(
-    file: Annotated[Path, typer.Argument(help="A report file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A report file.")],
     fmt: FormatOption = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
-    """Show what the reader finds in a report before anything is ingested: tables, which
-    column became which field and why, status encoding, rows per goal area, warnings, rows
-    that would be quarantined. Touches no lake."""
+    """Show what the reader finds in a report; touches no lake.
+
+    Tables, which column became which field and why, the status encoding, rows per goal
+    area, warnings, and the rows that would be quarantined — before anything is ingested.
+
+    \b
+    Example:
+      followup inspect kommun-x_2024-T2.xlsx
+    """
     import datetime as dt
     import json
 
