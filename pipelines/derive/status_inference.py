@@ -63,21 +63,53 @@ _READING = {
     "_completed": pl.Boolean,
     "_completed_evidence": pl.String,
 }
+_SPANS = {
+    "_skeleton": pl.String,
+    "_status": pl.String,
+    "_confidence": pl.Float64,
+    "_es": pl.Int64,
+    "_ee": pl.Int64,
+    "_completed": pl.Boolean,
+    "_cs": pl.Int64,
+    "_ce": pl.Int64,
+}
 
 
 def comment_evidence(comments: pl.Series, rules: StatusRules | None = None) -> pl.DataFrame:
     """One row per distinct comment: comment, _status (null: no evidence), _confidence,
-    _evidence, _completed, _completed_evidence. Reports repeat comments ("Pågår enligt plan.")
-    and OCR noise makes few words new, so each distinct comment is read once."""
+    _evidence, _completed, _completed_evidence.
+
+    Comments that differ only in digits ("Ärende 12", "vecka 40") read the same, so each distinct
+    skeleton (digits → 0, which keeps every offset) is read once and the evidence is cut from
+    each comment at the offsets the reading gives."""
     rules = rules or load_status_rules()
-    distinct = comments.cast(pl.String).drop_nulls().unique().to_list()
+    frame = (
+        pl.DataFrame({"comment": comments.cast(pl.String)})
+        .drop_nulls()
+        .unique()
+        .with_columns(_nfc=pl.col("comment").str.normalize("NFC"))
+        .with_columns(_skeleton=pl.col("_nfc").str.replace_all("[1-9]", "0"))
+    )
     rows = []
-    for comment in distinct:
-        r = read_comment(comment, rules)
-        rows.append(
-            (comment, r.status, r.confidence, r.evidence, r.completed, r.completed_evidence)
+    for skeleton in frame["_skeleton"].unique().to_list():
+        r = read_comment(skeleton, rules)
+        es, ee = r.evidence_span or (None, None)
+        cs, ce = r.completed_span or (None, None)
+        rows.append((skeleton, r.status, r.confidence, es, ee, r.completed, cs, ce))
+    readings = pl.DataFrame(rows, schema=_SPANS, orient="row")
+
+    def cut(start: str, end: str) -> pl.Expr:
+        return pl.col("_nfc").str.slice(pl.col(start), pl.col(end) - pl.col(start))
+
+    return (
+        frame.join(readings, on="_skeleton", how="left")
+        .with_columns(
+            _evidence=pl.when(pl.col("_es").is_not_null()).then(cut("_es", "_ee")),
+            _completed_evidence=pl.when(pl.col("_completed")).then(cut("_cs", "_ce")),
         )
-    return pl.DataFrame(rows, schema=_READING, orient="row")
+        .select(list(_READING))
+        .cast(_READING)
+    )
 
 
 def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> pl.DataFrame:

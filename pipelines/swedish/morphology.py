@@ -117,26 +117,38 @@ def _word(lower: str, folded: str, start: int, end: int) -> Word:
     return Word(folded[start:end], token_stems, word_keys(token_stems), start, end)
 
 
-def clauses(text: str | None) -> list[list[Word]]:
-    """The clauses of a comment, each a list of its words (see the module docstring)."""
-    lower = unicodedata.normalize("NFC", text or "").lower()
-    folded = fold(text)
+def clause_spans(folded: str) -> list[tuple[int, int]]:
+    """(begin, end) offsets of the clauses of a folded comment (see the module docstring)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _CLAUSE_END.finditer(folded):
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(folded)))
-    out: list[list[Word]] = []
+    out: list[tuple[int, int]] = []
     for begin, end in spans:
         part = folded[begin:end]
-        found = [
-            _word(lower, folded, begin + m.start(), begin + m.end()) for m in _WORD.finditer(part)
-        ]
-        if not found:
+        if not _WORD.search(part):
             continue
         if out and _ATTACHED.match(part.strip()):
-            out[-1].extend(found)
+            out[-1] = (out[-1][0], end)
         else:
-            out.append(found)
+            out.append((begin, end))
+    return out
+
+
+def clause_words(lower: str, folded: str) -> list[Word]:
+    """The words of one clause: ``lower`` as written (NFC, lower case), ``folded`` its folding;
+    offsets are relative to the clause."""
+    return [_word(lower, folded, m.start(), m.end()) for m in _WORD.finditer(folded)]
+
+
+def clauses(text: str | None) -> list[list[Word]]:
+    """The clauses of a comment, each a list of its words (offsets into the comment)."""
+    lower = unicodedata.normalize("NFC", text or "").lower()
+    folded = fold(text)
+    out = []
+    for begin, end in clause_spans(folded):
+        found = _WORD.finditer(folded[begin:end])
+        out.append([_word(lower, folded, begin + m.start(), begin + m.end()) for m in found])
     return out

@@ -41,7 +41,14 @@ import yaml
 from pipelines.core.errors import FollowupError
 from pipelines.core.status import STATUS_RANK
 from pipelines.core.textfold import fold
-from pipelines.swedish.morphology import Word, clauses, same_word, stems, verb_form
+from pipelines.swedish.morphology import (
+    Word,
+    clause_spans,
+    clause_words,
+    same_word,
+    stems,
+    verb_form,
+)
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("status_rules.yaml")
 _UNFINISHED = frozenset({"progress", "planned", "not_started", "not_done", "partial"})
@@ -144,6 +151,8 @@ class Reading:
     evidence: str | None = None
     completed: bool = False
     completed_evidence: str | None = None
+    evidence_span: tuple[int, int] | None = None  # offsets of the evidence in the NFC comment
+    completed_span: tuple[int, int] | None = None
 
 
 @dataclass
@@ -464,7 +473,31 @@ def _candidate_cues(words: list[Word], rules: StatusRules) -> list[Cue]:
     return [rules.cues[n] for n in sorted(found)]  # in file order
 
 
-def _clause_hits(words: list[Word], clause: int, rules: StatusRules) -> list[_Hit]:
+_CACHE_LIMIT = 200_000
+_clause_cache: dict[tuple[int, str], list[tuple[Kind, float, int, int]]] = {}
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def _clause_hits(lower: str, folded: str, begin: int, clause: int, rules: StatusRules) -> list:
+    """The cues of the clause at ``begin`` of a comment, read once per distinct clause text:
+    reports repeat clauses ("Pågår enligt plan.") in comments that differ elsewhere, and digits
+    never decide a cue (so "Ärende 12" and "Ärende 13" are one clause)."""
+    key = (id(rules), lower.translate(_DIGITS))
+    found = _clause_cache.get(key)
+    if found is None:
+        if len(_clause_cache) > _CACHE_LIMIT:
+            _clause_cache.clear()
+        words = clause_words(lower, folded)
+        found = [
+            (kind, conf, words[i].start, words[j].end)
+            for kind, conf, i, j in _read_clause(words, rules)
+        ]
+        _clause_cache[key] = found
+    return [_Hit(k, c, begin + i, begin + j, clause) for k, c, i, j in found]
+
+
+def _read_clause(words: list[Word], rules: StatusRules) -> list[tuple[Kind, float, int, int]]:
+    """(kind, confidence, first word, last word) of each cue in the clause."""
     matches = []
     for cue in _candidate_cues(words, rules):
         for positions, key in _cue_matches(words, cue):
@@ -515,9 +548,7 @@ def _clause_hits(words: list[Word], clause: int, rules: StatusRules) -> list[_Hi
         if _near(markers.intensifiers, first, last, window) is not None:
             confidence = min(1.0, confidence + 0.05)
         end = until if negated else last
-        hits.append(
-            _Hit(effective, round(confidence, 3), words[start].start, words[end].end, clause)
-        )
+        hits.append((effective, round(confidence, 3), start, end))
     return hits
 
 
@@ -532,10 +563,12 @@ def read_comment(comment: str | None, rules: StatusRules | None = None) -> Readi
         return Reading()
     rules = rules or load_status_rules()
     original = unicodedata.normalize("NFC", comment)
-    folded = fold(original)
+    lower, folded = original.lower(), fold(original)
+    if len(lower) != len(folded):  # a letter whose lower case is longer: read the folded text
+        lower = folded
     hits: list[_Hit] = []
-    for n, words in enumerate(clauses(original)):
-        hits.extend(_clause_hits(words, n, rules))
+    for n, (begin, end) in enumerate(clause_spans(folded)):
+        hits.extend(_clause_hits(lower[begin:end], folded[begin:end], begin, n, rules))
     cancelled = set().union(*(h.kind.cancels for h in hits)) if hits else set()
     hits = [h for h in hits if h.kind.name not in cancelled]
     if not hits:
@@ -570,4 +603,6 @@ def read_comment(comment: str | None, rules: StatusRules | None = None) -> Readi
         completed_evidence=(
             _evidence(original, folded, done[0].start, done[0].end) if completed else None
         ),
+        evidence_span=(best.start, best.end),
+        completed_span=(done[0].start, done[0].end) if completed else None,
     )
