@@ -105,7 +105,7 @@ def verb_form(surface: str, lemma_stems: tuple[str, ...]) -> str:
     starts = [s for s in lemma_stems if surface.startswith(s)]
     if not starts:
         return "past"
-    rest = surface[len(max(starts, key=len)) :]
+    rest = surface[len(min(starts, key=len)) :]
     if _NOUN.match(rest):
         return "noun"
     return "nonpast" if _NONPAST.match(rest) else "past"
