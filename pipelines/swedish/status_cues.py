@@ -7,11 +7,13 @@ without å/ä/ö. Then, per clause:
 
 1. **Cues** — word sequences with a kind (on plan, progress, deviation, termination, done, …);
    where one cue's words include another's, the longer one counts.
-2. **Negation with scope** — a negator (inte, ej, ingen, inga, utan, …) turns the cues up to
-   ``negation_window`` words after it, within the clause and up to a scope break (och, att, …);
-   inte/ej/aldrig also turn the cue just before them ("pågår ej", "nås inte"). "inga indikationer
-   på" turns the rest of the clause. A negated kind becomes its ``negated`` kind: "inga
-   avvikelser" is no deviation (green), "ej påbörjad" not started (yellow).
+2. **Negation with scope** — an adverb negator (inte, ej, aldrig) turns the cues up to
+   ``negation_window`` words after it and the cue just before it ("pågår ej", "nås inte"); a
+   determiner (ingen, inga, utan) turns the first cue after it in the clause ("inga avvikelser
+   har skett": the deviation, not "skett") and cues joined to it by "eller"; neither reaches
+   past a scope break (och, som, …); "inga indikationer på" turns the rest of the clause. A
+   negated kind becomes its ``negated`` kind: "inga avvikelser" is no deviation (green),
+   "ej påbörjad" not started (yellow).
 3. **Tense** — a done/achieved verb completes only in the past (avslutades, har avslutats, är
    genomförd). In the present or future it is planned ("avslutas i december", "ska genomföras"),
    decided by its ending and by the nearest future/perfect marker before it ("kommer inte att
