@@ -34,7 +34,7 @@ försening" is).
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -138,6 +138,8 @@ class StatusRules:
     intensifiers: tuple[_Phrase, ...]
     future: tuple[_Phrase, ...]
     perfect: tuple[_Phrase, ...]
+    # readings of distinct clauses under these rules (see _clause_hits); lives with the rules
+    clause_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __hash__(self) -> int:  # the rules are immutable; identity is enough for caching
         return id(self)
@@ -476,7 +478,6 @@ def _candidate_cues(words: list[Word], rules: StatusRules) -> list[Cue]:
 
 
 _CACHE_LIMIT = 200_000
-_clause_cache: dict[tuple[int, str], list[tuple[Kind, float, int, int]]] = {}
 _DIGITS = str.maketrans("123456789", "000000000")
 
 
@@ -484,17 +485,18 @@ def _clause_hits(lower: str, folded: str, begin: int, clause: int, rules: Status
     """The cues of the clause at ``begin`` of a comment, read once per distinct clause text:
     reports repeat clauses ("Pågår enligt plan.") in comments that differ elsewhere, and digits
     never decide a cue (so "Ärende 12" and "Ärende 13" are one clause)."""
-    key = (id(rules), lower.translate(_DIGITS))
-    found = _clause_cache.get(key)
+    cache = rules.clause_cache
+    key = lower.translate(_DIGITS)
+    found = cache.get(key)
     if found is None:
-        if len(_clause_cache) > _CACHE_LIMIT:
-            _clause_cache.clear()
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
         words = clause_words(lower, folded)
         found = [
             (kind, conf, words[i].start, words[j].end)
             for kind, conf, i, j in _read_clause(words, rules)
         ]
-        _clause_cache[key] = found
+        cache[key] = found
     return [_Hit(k, c, begin + i, begin + j, clause) for k, c, i, j in found]
 
 
