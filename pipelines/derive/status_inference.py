@@ -119,7 +119,9 @@ def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> p
         raise FollowupError(f"infer_status needs columns {sorted(missing)}; pass snapshot rows")
     base = snapshots.drop([c for c in INFERENCE_COLUMNS if c in snapshots.columns])
     evidence = comment_evidence(base["comment"], rules)
-    joined = base.join(evidence, on="comment", how="left", maintain_order="left")
+    joined = base.with_columns(_key=pl.col("comment").cast(pl.String)).join(
+        evidence.rename({"comment": "_key"}), on="_key", how="left", maintain_order="left"
+    )
     source = pl.col("status_source")
     # an earlier inference is read again; what the document showed (or an analyst set) stays
     open_row = source.is_in(["inferred", "absent"]) | (
@@ -127,7 +129,7 @@ def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> p
     )
     fill = open_row & pl.col("_status").is_not_null()
     reported_done = (
-        pl.col("completed_reported").fill_null(False)
+        pl.col("completed_reported").cast(pl.Boolean).fill_null(False)
         if "completed_reported" in base.columns
         else pl.lit(False)
     )
@@ -156,7 +158,7 @@ def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> p
         .when(comment_done)
         .then(pl.col("_completed_evidence"))
         .otherwise(pl.lit(None, dtype=pl.String)),
-    ).drop(c for c in _READING if c != "comment")
+    ).drop("_key", *(c for c in _READING if c != "comment"))
 
 
 def apply_slipped_promises(

@@ -312,3 +312,14 @@ def test_sanity_on_the_report_the_first_rules_were_written_from():
     s = _scores(WRITTEN_FROM, degrade=True)
     assert s["deviation_recall"] == 1.0 and s["deviation_precision"] == 1.0, s
     assert s["completed_f1"] >= 0.9, s
+
+
+def test_columns_without_any_value_are_fine():
+    """A report without comments (a Null-typed column) and a reader with nothing in
+    completed_reported give absent rows, not a type error."""
+    given = pl.DataFrame(
+        {"status": ["unknown"], "status_source": ["reported"], "comment": [None]}
+    ).with_columns(completed_reported=pl.lit(None))
+    got = infer_status(given)
+    assert got.select("status", "status_source", "completed").row(0) == ("unknown", "absent", False)
+    assert infer_status(given.clear()).height == 0
