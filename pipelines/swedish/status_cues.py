@@ -53,9 +53,6 @@ from pipelines.swedish.morphology import (
 )
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("status_rules.yaml")
-_UNFINISHED = frozenset({"progress", "planned", "not_started", "not_done", "partial"})
-_UNFINISHED |= {"wont_finish", "wont_happen"}
-_DEVIATING = frozenset({"deviation", "concern"})
 _Phrase = tuple[tuple[str, ...], ...]  # per word of a phrase: its stems
 
 
@@ -74,6 +71,8 @@ class Kind:
     tensed: bool = False
     cancels: frozenset[str] = frozenset()
     blocks_completion: bool = False
+    unfinished: bool = False  # the work is not done: withdraws a completion
+    deviating: bool = False  # in another clause than the completion, withdraws it
 
 
 @dataclass(frozen=True)
@@ -229,6 +228,8 @@ def _kind(name: str, spec: object, source: str) -> Kind:
         tensed=bool(spec.get("tensed", False)),
         cancels=frozenset(spec.get("cancels") or ()),
         blocks_completion=bool(spec.get("blocks_completion", False)),
+        unfinished=bool(spec.get("unfinished", False)),
+        deviating=bool(spec.get("deviating", False)),
     )
 
 
@@ -587,10 +588,10 @@ def read_comment(comment: str | None, rules: StatusRules | None = None) -> Readi
     done = [h for h in hits if h.kind.completes]
     done_clauses = {h.clause for h in done}
     blocked = any(
-        h.kind.blocks_completion or (h.kind.name in _DEVIATING and h.clause not in done_clauses)
+        h.kind.blocks_completion or (h.kind.deviating and h.clause not in done_clauses)
         for h in hits
     )
-    unfinished = {h.clause for h in hits if h.kind.name in _UNFINISHED}
+    unfinished = {h.clause for h in hits if h.kind.unfinished}
     done = [
         h
         for h in done
