@@ -25,10 +25,15 @@ without å/ä/ö. Then, per clause:
 Then over the whole comment: a recovery ("förseningen har tagits igen") cancels deviations; the
 strong cues decide when there are any, else the weak ones (progress, concerns); among them the most
 severe status wins, with its cue as the evidence (the words as written, negator or hedge
-included). Completion needs a done cue in the past, no termination, no unfinished work anywhere
-in the comment (progress, planned, not started, partial) and no deviation in another clause ("del
-ett är genomförd, del två är försenad" is not completed; "genomfördes, dock med en månads
-försening" is).
+included). Completion needs a done cue in the past, no termination, no unfinished work
+(progress, planned, not started, partial) in its clause — anywhere in the comment for the weaker
+"achieved" verbs ("pågår enligt plan, dialoger har genomförts" is not completed) — and no
+deviation in another clause ("del ett är genomförd, del två är försenad" is not completed;
+"genomfördes, dock med en månads försening" is). Which kinds withdraw a completion is part of
+each kind in the rule file.
+
+Each distinct clause is read once per rule set (digits do not count), so a national history of
+half a million rows repeating its clauses costs seconds.
 """
 
 from __future__ import annotations
