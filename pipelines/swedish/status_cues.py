@@ -142,6 +142,7 @@ class StatusRules:
     intensifiers: tuple[_Phrase, ...]
     future: tuple[_Phrase, ...]
     perfect: tuple[_Phrase, ...]
+    deadline_after: frozenset[str]
     # readings of distinct clauses under these rules (see _clause_hits); lives with the rules
     clause_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -294,6 +295,7 @@ def parse_status_rules(data: object, source: str = "status rules") -> StatusRule
         intensifiers=_phrases(data, "intensifiers", source),
         future=_phrases(data, "future", source),
         perfect=_phrases(data, "perfect", source),
+        deadline_after=_folded_set(data, "deadline_after", source),
     )
 
 
@@ -439,15 +441,31 @@ def _negation(
     return count % 2 == 1, where, until
 
 
-def _tense(words: list[Word], first: int, key: tuple[str, ...], cue: Cue, markers: _Markers) -> str:
+def _tense(
+    words: list[Word], first: int, last: int, key: tuple[str, ...], cue: Cue, rules: StatusRules
+) -> str:
     form = "past" if cue.untensed else verb_form(words[first].text, key)
     if form == "noun":
         return form
+    if cue.untensed and last + 1 < len(words) and words[last + 1].text in rules.deadline_after:
+        return "nonpast"  # "klart till hösten", "färdigt senast i juni": a date promised
+    markers = _markers_of(words, rules)
     near = [(end, "nonpast") for _, end in markers.future if end < first and first - end <= 3]
     near += [(end, "past") for _, end in markers.perfect if end < first and first - end <= 3]
     if near:
         return max(near)[1]
     return form
+
+
+_MARKERS: dict[int, tuple[list[Word], _Markers]] = {}
+
+
+def _markers_of(words: list[Word], rules: StatusRules) -> _Markers:
+    """The clause's markers, computed once per clause being read."""
+    memo = _MARKERS.get(id(rules))
+    if memo is None or memo[0] is not words:
+        memo = _MARKERS[id(rules)] = (words, _Markers.of(words, rules))
+    return memo[1]
 
 
 def _near(spans: list, first: int, last: int, window: int) -> int | None:
@@ -518,7 +536,7 @@ def _read_clause(words: list[Word], rules: StatusRules) -> list[tuple[Kind, floa
         if not any(len(o[1]) > len(m[1]) and set(m[1]) <= set(o[1]) for o in matches if o is not m)
     ]
     hits = []
-    markers = _Markers.of(words, rules) if keep else None
+    markers = _markers_of(words, rules) if keep else None
     cue_starts = {m[1][0] for m in keep}
     for cue, positions, key in keep:
         first, last = positions[0], positions[-1]
@@ -526,7 +544,7 @@ def _read_clause(words: list[Word], rules: StatusRules) -> list[tuple[Kind, floa
         negated, start, until = _negation(words, first, last, cue_starts, rules)
         name: str | None = kind.name
         if kind.tensed:
-            tense = _tense(words, first, key, cue, markers)
+            tense = _tense(words, first, last, key, cue, rules)
             if tense == "noun":
                 continue
             if tense == "past":

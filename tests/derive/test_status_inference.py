@@ -75,6 +75,7 @@ READINGS = [
     ("Kampanjen är genomförd.", "green", "genomförd", True),
     ("Taxan antogs av nämnden.", "green", "antogs", True),
     ("Avslutas i december.", "green", "Avslutas", False),
+    ("Följer planen, färdigt till sommaren 2024.", "green", "Följer planen", False),
     ("Ska genomföras under hösten.", "green", "genomföras", False),
     ("Ännu inte avslutat.", "yellow", "inte avslutat", False),
     # mixed: a finished part and a late one; recovered
