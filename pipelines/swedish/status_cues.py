@@ -143,6 +143,9 @@ class StatusRules:
     future: tuple[_Phrase, ...]
     perfect: tuple[_Phrase, ...]
     deadline_after: frozenset[str]
+    deadline_in: frozenset[str]
+    state_words: frozenset[str]
+    time_words: frozenset[str]
     # readings of distinct clauses under these rules (see _clause_hits); lives with the rules
     clause_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -296,6 +299,9 @@ def parse_status_rules(data: object, source: str = "status rules") -> StatusRule
         future=_phrases(data, "future", source),
         perfect=_phrases(data, "perfect", source),
         deadline_after=_folded_set(data, "deadline_after", source),
+        deadline_in=_folded_set(data, "deadline_in", source),
+        state_words=_folded_set(data, "state_words", source),
+        time_words=_folded_set(data, "time_words", source),
     )
 
 
@@ -447,14 +453,29 @@ def _tense(
     form = "past" if cue.untensed else verb_form(words[first].text, key)
     if form == "noun":
         return form
-    if cue.untensed and last + 1 < len(words) and words[last + 1].text in rules.deadline_after:
-        return "nonpast"  # "klart till hösten", "färdigt senast i juni": a date promised
+    if cue.untensed and _deadline_follows(words, last, rules):
+        return "nonpast"  # "klart till hösten", "klart i januari": a date promised
     markers = _markers_of(words, rules)
     near = [(end, "nonpast") for _, end in markers.future if end < first and first - end <= 3]
     near += [(end, "past") for _, end in markers.perfect if end < first and first - end <= 3]
     if near:
         return max(near)[1]
     return form
+
+
+def _deadline_follows(words: list[Word], last: int, rules: StatusRules) -> bool:
+    """A deadline right after a state word: "till hösten", "senast", "i januari", "i 2024"."""
+    after = [w.text for w in words[last + 1 : last + 3]]
+    if not after:
+        return False
+    if after[0] in rules.deadline_after:
+        return True
+    return (
+        len(after) == 2
+        and words[last].text in rules.state_words
+        and after[0] in rules.deadline_in
+        and (after[1] in rules.time_words or after[1].isdigit())
+    )
 
 
 _MARKERS: dict[int, tuple[list[Word], _Markers]] = {}
