@@ -18,6 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -26,10 +27,13 @@ SAMPLE_DIR = Path(__file__).parent / "sample_data"
 
 LakeOption = Annotated[
     Path | None,
-    typer.Option("--lake", help="Lake folder (default: $FOLLOWUP_LAKE or ./data_lake)."),
+    typer.Option(
+        "--lake", metavar="DIR", help="Lake folder (default: $FOLLOWUP_LAKE or ./data_lake)."
+    ),
 ]
 FormatOption = Annotated[
-    str, typer.Option("--format", "-f", help="auto, or one of the reader formats.")
+    str,
+    typer.Option("--format", "-f", metavar="FORMAT", help="auto, or one of the reader formats."),
 ]
 
 
@@ -39,18 +43,44 @@ def _lake(path: Path | None):
     return Lake(lake_root(path))
 
 
+def _the_org(store, org: str | None) -> str:
+    """The organisation asked for, else the lake's only one; with several, name them."""
+    if org:
+        return org
+    orgs = sorted({o for o, _ in store.periods("snapshots")} | {o for o, _ in store.periods()})
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs:
+        raise FollowupError(f"{store.root}: the lake holds no reports yet; ingest one first")
+    raise FollowupError(
+        f"the lake holds {len(orgs)} organisations; pass --org, one of: {', '.join(orgs)}"
+    )
+
+
 @app.command()
 def parse(
-    file: Annotated[Path, typer.Argument(help="A report file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A report file.")],
     out_path: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write rows to .csv or .parquet.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write rows to .csv or .parquet."),
     ] = None,
     fmt: FormatOption = "auto",
-    org: Annotated[str | None, typer.Option(help="Organisation (default: from file name).")] = None,
-    period: Annotated[str | None, typer.Option(help="Period, e.g. 2022-Q2.")] = None,
-    report_date: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
+    org: Annotated[
+        str | None, typer.Option(metavar="ORG", help="Organisation (default: from file name).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(metavar="PERIOD", help="Period, e.g. 2022-Q2.")
+    ] = None,
+    report_date: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Report date YYYY-MM-DD.")
+    ] = None,
 ) -> None:
-    """Read one report and write its canonical rows; touches no lake."""
+    """Read one report and show its rows; touches no lake.
+
+    \b
+    Example:
+      followup parse report.xlsx --out rows.csv
+    """
     from pipelines.ingest.period import parse_file, split_valid
     from pipelines.lake.export import write_rows
 
@@ -78,6 +108,44 @@ def parse(
                 rows.select("source_row", "goal_area", "activity", "unit", "status", "comment")
             )
         err.print(f"{rows.height} rows ({result.format}){note}", highlight=False)
+
+
+@app.command("inspect")
+def inspect_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A report file.")],
+    fmt: FormatOption = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Show what the reader finds in a report; touches no lake.
+
+    Tables, which column became which field and why, the status encoding, rows per goal
+    area, warnings, and the rows that would be quarantined — before anything is ingested.
+
+    \b
+    Example:
+      followup inspect kommun-x_2024-T2.xlsx
+    """
+    import datetime as dt
+    import json
+
+    from pipelines.ingest.period import split_valid, with_meta
+    from pipelines.lake.store import sha256_file
+    from pipelines.read import read_report
+    from pipelines.read.inspect import inspect_result, render
+
+    result = read_report(file, fmt)
+    # Placeholder metadata: only the reader's rows are judged, as the ingest would judge them.
+    rows = with_meta(
+        result, "inspect", "2000-Q1", dt.date(2000, 3, 31), file.name, sha256_file(file)
+    )
+    _, quarantine = split_valid(rows)
+    rejected = quarantine.filter(quarantine["kind"] == "rejected").select("source_row", "reason")
+    report = inspect_result(result, file.name, rejected.rows())
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return
+    for part in render(report):
+        out.print(part, highlight=False)
 
 
 def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
@@ -130,21 +198,42 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Report files of one organisation.")],
-    org: Annotated[str, typer.Option(help="Organisation, e.g. region-vastmanland.")],
-    period: Annotated[str | None, typer.Option(help="Period, e.g. 2022-Q2.")] = None,
-    report_date: Annotated[str | None, typer.Option(help="Report date YYYY-MM-DD.")] = None,
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE", help="Report files of one organisation.")
+    ],
+    org: Annotated[str, typer.Option(metavar="ORG", help="Organisation, e.g. region-vastmanland.")],
+    period: Annotated[
+        str | None, typer.Option(metavar="PERIOD", help="Period, e.g. 2022-Q2.")
+    ] = None,
+    report_date: Annotated[
+        str | None, typer.Option(metavar="DATE", help="Report date YYYY-MM-DD.")
+    ] = None,
     lake: LakeOption = None,
     fmt: FormatOption = "auto",
 ) -> None:
-    """Ingest report files into the lake through Dagster (same job as the inbox sensor)."""
+    """Ingest report files of one organisation (through Dagster).
+
+    Each file is kept in raw/, validated, and its period's snapshot and everything
+    downstream is rebuilt — the same job the inbox sensor launches.
+
+    \b
+    Example:
+      followup ingest region-x_2023-04-12.xlsx --org region-x
+    """
     raise typer.Exit(_ingest_files(_lake(lake), files, org, period, report_date, fmt))
 
 
 @app.command()
 def rebuild(lake: LakeOption = None) -> None:
-    """Run every registered period again from raw/: completes interrupted runs and rebuilds
-    deleted tables (snapshots, quarantine, history and everything downstream)."""
+    """Run every registered period again from its raw file.
+
+    Completes interrupted runs and recreates deleted tables (snapshots, quarantine,
+    history and everything downstream).
+
+    \b
+    Example:
+      followup rebuild --lake data_lake
+    """
     from pipelines.orchestration.runner import dagster_instance, run_period
 
     store = _lake(lake)
@@ -164,21 +253,35 @@ def rebuild(lake: LakeOption = None) -> None:
 
 @app.command()
 def report(
-    org: Annotated[str, typer.Option(help="Organisation, e.g. region-vastmanland.")],
-    out_path: Annotated[Path, typer.Option("--out", "-o", help="FILE.html, .pdf, .png or .xlsx.")],
-    lake: LakeOption = None,
-    period: Annotated[str | None, typer.Option(help="Period to report (default: latest).")] = None,
-    previous: Annotated[
-        str | None, typer.Option(help="Period to compare with (default: the one before).")
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="FILE.html, .pdf, .png or .xlsx.")
+    ],
+    org: Annotated[
+        str | None, typer.Option(metavar="ORG", help="Organisation (default: the lake's only one).")
     ] = None,
-    lang: Annotated[str, typer.Option(help="sv (default) or en.")] = "sv",
+    lake: LakeOption = None,
+    period: Annotated[
+        str | None, typer.Option(metavar="PERIOD", help="Period to report (default: latest).")
+    ] = None,
+    previous: Annotated[
+        str | None,
+        typer.Option(metavar="PERIOD", help="Period to compare with (default: the one before)."),
+    ] = None,
+    lang: Annotated[str, typer.Option(metavar="LANG", help="sv (default) or en.")] = "sv",
 ) -> None:
-    """Write the controllers' period-over-period report (great-tables)."""
+    """Write the controllers' report (HTML, PDF, PNG or Excel).
+
+    \b
+    Example:
+      followup report --out uppfoljning.html --period 2023-Q1
+    """
     from pipelines.report.from_lake import report_from_lake
     from pipelines.report.render import write_report
 
+    store = _lake(lake)
+    org = _the_org(store, org)
     with err.status("building the report…"):
-        data = report_from_lake(_lake(lake).root, org, period, previous)
+        data = report_from_lake(store.root, org, period, previous)
         written = write_report(data, out_path, lang=lang)
     compared = f"{data.previous} → {data.period}" if data.previous else data.period
     out.print(f"report {org} {compared}: {written}", highlight=False)
@@ -190,7 +293,12 @@ def review(
     org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
     candidates: Annotated[int, typer.Option(help="Candidates shown per link.")] = 3,
 ) -> None:
-    """List the activity links that need review, with the best candidates side by side."""
+    """List uncertain activity links with their best candidates.
+
+    \b
+    Example:
+      followup review --org region-x
+    """
     import polars as pl
     from rich.table import Table
 
@@ -232,12 +340,18 @@ def sql(
     query: Annotated[str | None, typer.Argument(help="SQL over the lake's tables.")] = None,
     lake: LakeOption = None,
     out_path: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write the result to .csv or .parquet.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write the result to .csv or .parquet."),
     ] = None,
 ) -> None:
-    """Query the lake with DuckDB: one view per table (snapshots, links, transitions, …).
+    """Query the lake with DuckDB SQL, or open an SQL prompt.
 
-    Without a query, opens an interactive SQL prompt on those views.
+    One view per table: snapshots, quarantine, links, activities, transitions, delays,
+    promises.
+
+    \b
+    Example:
+      followup sql "SELECT change, count(*) FROM transitions GROUP BY ALL"
     """
     import duckdb
 
@@ -304,58 +418,80 @@ def _sql_shell(connection) -> None:
             buffer = ""
 
 
-def demo_files() -> list[tuple[Path, dict]]:
+def demo_files() -> list[Path]:
     """The bundled sample: the real report's first period, then synthetic later periods."""
-    files = []
-    for path in sorted(SAMPLE_DIR.iterdir()):
-        if path.name.startswith("region-vastmanland_") and path.suffix in {".csv", ".xlsx", ".txt"}:
-            files.append((path, {}))
-    return files
+    return [
+        path
+        for path in sorted(SAMPLE_DIR.iterdir())
+        if path.name.startswith("region-vastmanland_") and path.suffix in {".csv", ".xlsx", ".txt"}
+    ]
 
 
 @app.command()
 def demo(lake: LakeOption = None) -> None:
-    """Run the whole pipeline on the bundled sample data (real report + synthetic periods)."""
+    """Run the whole pipeline on the bundled sample data.
+
+    The real OCR'd report of Region Västmanland (2022-Q2) and three synthetic later periods
+    made from it are ingested, linked and compared; a summary ends with what to try next.
+
+    \b
+    Example:
+      followup demo --lake /tmp/demo-lake
+    """
     store = _lake(lake)
-    err.print(f"demo: lake at {store.root}", highlight=False)
-    code = 0
-    for path, options in demo_files():
-        code |= _ingest_files(
-            store,
-            [path],
-            "region-vastmanland",
-            options.get("period"),
-            options.get("report_date"),
-            "auto",
-        )
-    _demo_summary(store)
+    files = demo_files()
+    out.print(
+        f"demo: {len(files)} reports of region-vastmanland (the first is real, the later "
+        f"ones synthetic) → lake {store.root}",
+        highlight=False,
+    )
+    code = _ingest_files(store, files, "region-vastmanland", None, None, "auto")
+    _demo_summary(store, len(files))
     raise typer.Exit(code)
 
 
-def _demo_summary(store) -> None:
-    """What the demo shows: links to the real report, transitions, delays, the report."""
+def _demo_summary(store, n_files: int) -> None:
+    """What the demo shows, each line labelled: rows, quarantine, links, changes, the report."""
     import polars as pl
 
     from pipelines.core.periods import period_sort_key
     from pipelines.query import History
+    from pipelines.report.render import find_chromium
 
     org = "region-vastmanland"
     history = History(store.root)
     rows = history.snapshots(org).collect()
-    out.print(
-        f"\nhistory: {rows.height} rows, periods {sorted(set(rows['period']))} "
-        "(2022-Q2 is the real report; later periods are synthetic)",
-        highlight=False,
-    )
+    periods = sorted(set(rows["period"]), key=period_sort_key)
+    quarantine = history.scan("quarantine", org).collect()
+    kinds = dict(quarantine.group_by("kind").len().iter_rows()) if quarantine.height else {}
     links = history.links(org).collect()
     methods = dict(links.group_by("method").len().iter_rows())
-    out.print(
-        f"links: {methods}, {int(links['needs_review'].sum())} to review (followup review)",
-        highlight=False,
+    to_review = int(links["needs_review"].sum())
+
+    def line(label: str, text: str) -> None:
+        out.print(f"  {label:<18}{text}", highlight=False)
+
+    out.print("\nSummary", highlight=False)
+    line("files read", f"{n_files}")
+    line(
+        "rows",
+        f"{rows.height} in {len(periods)} periods ({periods[0]} is the real report; "
+        f"{', '.join(periods[1:])} synthetic)",
     )
-    real = rows.filter(pl.col("period") == "2022-Q2").select("activity_id", "activity")
+    line(
+        "quarantined",
+        f"{kinds.get('rejected', 0)} rows rejected, {kinds.get('warning', 0)} reader warnings "
+        '(followup sql "SELECT * FROM quarantine")',
+    )
+    line(
+        "links",
+        ", ".join(f"{methods.get(m, 0)} {m}" for m in ("exact", "fuzzy", "override", "new"))
+        + " (a new link = an activity seen for the first time)",
+    )
+    line("to review", f"{to_review} uncertain links — see them all with: followup review")
+    real = rows.filter(pl.col("period") == periods[0]).select("activity_id", "activity")
     reworded = (
-        links.filter((pl.col("method") == "fuzzy") & (pl.col("matched_from_period") == "2022-Q2"))
+        links.filter((pl.col("method") == "fuzzy") & (pl.col("matched_from_period") == periods[0]))
         .join(
             rows.select("period", "source_row", pl.col("activity").alias("now")),
             on=["period", "source_row"],
@@ -364,35 +500,60 @@ def _demo_summary(store) -> None:
         .sort("score")
         .head(3)
     )
-    for link in reworded.iter_rows(named=True):
-        out.print(
-            f"  {link['score']:.0f}  {link['activity']!r}\n   → {link['period']}: {link['now']!r}",
-            highlight=False,
-        )
+    if reworded.height:
+        line("reworded", "the 3 least similar links back to the real report (similarity 0–100):")
+        for link in reworded.iter_rows(named=True):
+            out.print(
+                f"{'':<22}{link['score']:.0f}  {periods[0]}: {link['activity']}\n"
+                f"{'':<26}{link['period']}: {link['now']}",
+                highlight=False,
+            )
     changes = history.transitions(org).group_by("change").len().sort("len", descending=True)
-    out.print(
-        "transitions: " + ", ".join(f"{c} {n}" for c, n in changes.collect().iter_rows()),
-        highlight=False,
-    )
-    latest = sorted(set(rows["period"]), key=period_sort_key)[-1]
+    line("transitions", ", ".join(f"{n} {c}" for c, n in changes.collect().iter_rows()))
     worst = (
         history.delays(org)
-        .filter(pl.col("off_plan") & (pl.col("period") == latest))
+        .filter(pl.col("off_plan") & (pl.col("period") == periods[-1]))
         .join(history.activities(org).select("activity_id", "canonical_text"), on="activity_id")
         .sort("periods_off_plan", "days_off_plan", descending=True)
         .head(3)
         .collect()
     )
-    for delay in worst.iter_rows(named=True):
-        out.print(
-            f"  off plan {delay['periods_off_plan']} periods ({delay['days_off_plan']} "
-            f"days): {delay['canonical_text']}",
-            highlight=False,
+    if not worst.height:
+        line("longest off plan", f"none off plan in {periods[-1]}")
+    for index, delay in enumerate(worst.iter_rows(named=True)):
+        line(
+            "longest off plan" if index == 0 else "",
+            f"{delay['periods_off_plan']} periods ({delay['days_off_plan']} days): "
+            f"{delay['canonical_text']}",
         )
-    folder = store.partition_dir("reports", org, latest)
-    for report_file in sorted(folder.glob("uppfoljning.*")):
-        out.print(f"report: {report_file}", highlight=False)
-    out.print(f"lake: {store.root}", highlight=False)
+    folder = store.partition_dir("reports", org, periods[-1])
+    written = sorted(folder.glob("uppfoljning.*"))
+    html = next((f for f in written if f.suffix == ".html"), None)
+    line("report", f"{html or '(not written)'}")
+    others = [f.suffix[1:] for f in written if f.suffix != ".html"]
+    if others:
+        line("", f"also as {', '.join(others)} in the same folder")
+    if not any(f.suffix == ".pdf" for f in written):
+        reason = (
+            "Chromium is not installed (apt-get install -y chromium)"
+            if find_chromium() is None
+            else "see the run's log"
+        )
+        line("skipped", f"the PDF report: {reason}")
+    line("lake", f"{store.root}")
+    default = store.root == Path("data_lake").resolve()
+    lake_flag = "" if default else f" --lake {store.root}"
+    env = "" if default else f"FOLLOWUP_LAKE={store.root} "
+    out.print("\nTry next:", highlight=False)
+    for command, what in (
+        (f"./run review{lake_flag}", "every link to review, with its candidates"),
+        (
+            f'./run sql "SELECT change, count(*) FROM transitions GROUP BY ALL"{lake_flag}',
+            "the history in SQL",
+        ),
+        (f"{env}./run dev", "the Dagster UI on this lake, http://127.0.0.1:3000"),
+    ):
+        out.print(f"  {command}\n      {what}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:

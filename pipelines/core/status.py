@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 STATUSES = ("green", "yellow", "red", "unknown")
+# reported: the document showed a status (colour, dot, symbol, word or code); inferred: from the
+# comment; override: an analyst's correction; absent: no status shown and none inferred.
 STATUS_SOURCES = ("reported", "inferred", "override", "absent")
 # Order used for "worse/better": unknown is deliberately absent (it never counts as a change).
 STATUS_RANK = {"green": 0, "yellow": 1, "red": 2}

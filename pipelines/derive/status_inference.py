@@ -1,218 +1,198 @@
-"""Infer the traffic light from the comment when the report's colour is missing.
+"""Fill the traffic light from the comment where the document showed none; read completion.
 
-OCR'd reports lose the coloured status cell, but the comment usually says it in words
-("pågår enligt plan", "försenad", "kommer inte att genomföras"). The rules live in an editable
-data file, ``pipelines/swedish/status_rules.yaml`` (its header documents the format), and are
-matched on the folded comment (:mod:`pipelines.core.textfold`), so OCR text without
-å/ä/ö matches too.
+OCR'd reports lose the coloured status cell, but the comment usually says it in words. Each
+distinct comment is read once by :func:`pipelines.swedish.status_cues.read_comment` (rules in
+``pipelines/swedish/status_rules.yaml``: Swedish stemming, negation with scope, hedges, tense),
+and the reading is joined back onto the rows.
 
-:func:`infer_status` never touches a reported (or overridden) colour: it only fills rows whose
-status is ``unknown``. Rows previously inferred are re-inferred, so running it twice is harmless.
+Columns :func:`infer_status` sets on every row:
+
+- ``status`` / ``status_source``: a reported or overridden status is never touched (so no
+  inferred status can contradict a colour the document showed). A row whose status is
+  ``unknown`` gets the inferred status with ``status_source = inferred``, or stays ``unknown``
+  with ``status_source = absent`` when the comment gives no evidence. An earlier inference is
+  read again, so a withdrawn inference goes back to ``absent``, never ``reported``.
+- ``status_evidence`` (String): the words of the comment that decided an inferred status
+  ("inga avvikelser", "viss fördröjning"); null otherwise.
+- ``status_confidence`` (Float64): 1.0 for a reported/overridden status, the cue's confidence for
+  an inferred one, 0.0 for ``absent``.
+- ``completed`` (Boolean): the document said so (the reader's ``completed_reported``, e.g. a status
+  word Klar/Avslutad/Genomförd) or the comment does ("avslutades", "har avslutats", "är
+  genomförd"; a termination such as "beslut om att lägga ner projektet" never is).
+- ``completed_evidence`` (String): ``reported`` when the document said it, else the words of the
+  comment; null when not completed.
+
+A hook for signals computed elsewhere: :func:`apply_slipped_promises` marks still-``absent`` rows
+whose earlier promised date has passed unfinished as off plan (yellow), with the promise as
+evidence.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
 import polars as pl
-import yaml
 
 from pipelines.core.errors import FollowupError
-from pipelines.core.status import STATUS_RANK
-from pipelines.core.textfold import fold_expr
+from pipelines.swedish.status_cues import (
+    DEFAULT_RULES_PATH,
+    StatusRules,
+    load_status_rules,
+    read_comment,
+)
 
-DEFAULT_RULES_PATH = Path(__file__).parents[1] / "swedish" / "status_rules.yaml"
-_SEVERITY = sorted(STATUS_RANK, key=STATUS_RANK.__getitem__, reverse=True)  # red, yellow, green
+__all__ = [
+    "DEFAULT_RULES_PATH",
+    "INFERENCE_COLUMNS",
+    "apply_slipped_promises",
+    "comment_evidence",
+    "infer_status",
+    "load_status_rules",
+]
 
-
-@dataclass(frozen=True)
-class StatusRule:
-    name: str
-    pattern: str
-    status: str
-    confidence: float
-    unless: str | None = None  # the rule does not fire when this also matches
-
-
-@dataclass(frozen=True)
-class CompletedRule:
-    name: str
-    pattern: str
-    strong: bool
-
-
-@dataclass(frozen=True)
-class StatusRules:
-    status: tuple[StatusRule, ...]
-    completed: tuple[CompletedRule, ...]
-    ongoing: tuple[str, ...]
-    not_completed: tuple[str, ...]
-
-
-def _check_pattern(pattern: object, where: str) -> str:
-    if not isinstance(pattern, str) or not pattern:
-        raise FollowupError(f"{where}: pattern must be a non-empty string")
-    try:
-        re.compile(pattern)
-        pl.select(pl.lit("x").str.contains(pattern))  # the engine polars uses is stricter
-    except Exception as exc:  # noqa: BLE001 - any engine error is the user's pattern
-        raise FollowupError(f"{where}: invalid regular expression {pattern!r} ({exc})") from None
-    return pattern
-
-
-def parse_status_rules(data: dict, source: str = "status rules") -> StatusRules:
-    """Validate the YAML content of a rule file; raise FollowupError naming the bad entry."""
-    if not isinstance(data, dict) or "status" not in data:
-        raise FollowupError(f"{source}: expected a mapping with a 'status' list of rules")
-    rules = []
-    for i, item in enumerate(data.get("status") or []):
-        label = item.get("name", "?") if isinstance(item, dict) else repr(item)
-        where = f"{source}: status rule {i + 1} ({label})"
-        if not isinstance(item, dict):
-            raise FollowupError(f"{where}: must be a mapping with pattern, status, confidence")
-        status = item.get("status")
-        if status not in STATUS_RANK:
-            raise FollowupError(f"{where}: status must be green, yellow or red, not {status!r}")
-        confidence = item.get("confidence")
-        if not isinstance(confidence, int | float) or not 0 < confidence <= 1:
-            raise FollowupError(f"{where}: confidence must be a number in (0, 1]")
-        pattern = _check_pattern(item.get("pattern"), where)
-        unless = item.get("unless")
-        if unless is not None:
-            unless = _check_pattern(unless, f"{where} unless")
-        name = str(item.get("name", f"rule {i + 1}"))
-        rules.append(StatusRule(name, pattern, status, float(confidence), unless))
-    completed = []
-    for i, item in enumerate(data.get("completed") or []):
-        where = f"{source}: completed rule {i + 1}"
-        if not isinstance(item, dict) or item.get("strength") not in ("strong", "weak"):
-            raise FollowupError(f"{where}: needs a pattern and strength strong|weak")
-        pattern = _check_pattern(item.get("pattern"), where)
-        completed.append(
-            CompletedRule(
-                str(item.get("name", f"rule {i + 1}")), pattern, item["strength"] == "strong"
-            )
-        )
-    ongoing = tuple(
-        _check_pattern(p, f"{source}: ongoing pattern {i + 1}")
-        for i, p in enumerate(data.get("ongoing") or [])
-    )
-    not_completed = tuple(
-        _check_pattern(p, f"{source}: not_completed pattern {i + 1}")
-        for i, p in enumerate(data.get("not_completed") or [])
-    )
-    return StatusRules(tuple(rules), tuple(completed), ongoing, not_completed)
+# Columns infer_status adds to snapshot rows, with their types.
+INFERENCE_COLUMNS = {
+    "status_evidence": pl.String,
+    "status_confidence": pl.Float64,
+    "completed": pl.Boolean,
+    "completed_evidence": pl.String,
+}
+_READING = {
+    "comment": pl.String,
+    "_status": pl.String,
+    "_confidence": pl.Float64,
+    "_evidence": pl.String,
+    "_completed": pl.Boolean,
+    "_completed_evidence": pl.String,
+}
+_SPANS = {
+    "_skeleton": pl.String,
+    "_status": pl.String,
+    "_confidence": pl.Float64,
+    "_es": pl.Int64,
+    "_ee": pl.Int64,
+    "_completed": pl.Boolean,
+    "_cs": pl.Int64,
+    "_ce": pl.Int64,
+}
 
 
-@lru_cache(maxsize=8)
-def load_status_rules(path: Path | str = DEFAULT_RULES_PATH) -> StatusRules:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FollowupError(f"status rule file {path} does not exist") from None
-    except yaml.YAMLError as exc:
-        raise FollowupError(f"status rule file {path} is not valid YAML: {exc}") from None
-    return parse_status_rules(data, str(path))
+def comment_evidence(comments: pl.Series, rules: StatusRules | None = None) -> pl.DataFrame:
+    """One row per distinct comment: comment, _status (null: no evidence), _confidence,
+    _evidence, _completed, _completed_evidence.
 
-
-def _fires(folded: pl.Expr, rule: StatusRule) -> pl.Expr:
-    hit = folded.str.contains(rule.pattern)
-    return hit if rule.unless is None else hit & ~folded.str.contains(rule.unless)
-
-
-def _any_match(folded: pl.Expr, patterns: tuple[str, ...]) -> pl.Expr:
-    if not patterns:
-        return pl.lit(False)
-    return folded.str.contains("|".join(f"(?:{p})" for p in patterns)).fill_null(False)
-
-
-def comment_evidence(comments: pl.Series, rules: StatusRules) -> pl.DataFrame:
-    """For each distinct comment: comment, _inferred (status or null), _confidence, _completed.
-
-    Works on the distinct comments only (reports repeat "Pågår enligt plan." a lot) and builds
-    the result in steps, so each pattern runs once per distinct comment.
-    """
+    Comments that differ only in digits ("Ärende 12", "vecka 40") read the same, so each distinct
+    skeleton (digits → 0, which keeps every offset) is read once and the evidence is cut from
+    each comment at the offsets the reading gives."""
+    rules = rules or load_status_rules()
     frame = (
-        pl.DataFrame({"comment": comments})
+        pl.DataFrame({"comment": comments.cast(pl.String)})
+        .drop_nulls()
         .unique()
-        .with_columns(_folded=fold_expr(pl.col("comment")).fill_null(""))
+        .with_columns(_nfc=pl.col("comment").str.normalize("NFC"))
+        .with_columns(_skeleton=pl.col("_nfc").str.replace_all("[1-9]", "0"))
     )
-    folded = pl.col("_folded")
-    per_status = {}
-    for status in _SEVERITY:
-        parts = [
-            pl.when(_fires(folded, rule)).then(pl.lit(rule.confidence))
-            for rule in rules.status
-            if rule.status == status
-        ]
-        per_status[f"_c_{status}"] = pl.max_horizontal(parts) if parts else pl.lit(None)
-    strong = _any_match(folded, tuple(r.pattern for r in rules.completed if r.strong))
-    weak = _any_match(folded, tuple(r.pattern for r in rules.completed if not r.strong))
-    frame = frame.with_columns(
-        **per_status,
-        _strong=strong,
-        _weak=weak,
-        _ongoing=_any_match(folded, rules.ongoing),
-        _negated=_any_match(folded, rules.not_completed),
-    )
-    status_expr = pl.lit(None, dtype=pl.String)
-    conf_expr = pl.lit(None, dtype=pl.Float64)
-    for status in reversed(_SEVERITY):  # green first, so the most severe ends up outermost
-        found = pl.col(f"_c_{status}").is_not_null()
-        status_expr = pl.when(found).then(pl.lit(status)).otherwise(status_expr)
-        conf_expr = pl.when(found).then(pl.col(f"_c_{status}")).otherwise(conf_expr)
-    return frame.select(
-        "comment",
-        _inferred=status_expr,
-        _confidence=conf_expr.cast(pl.Float64),
-        _completed=(
-            (pl.col("_strong") | (pl.col("_weak") & ~pl.col("_ongoing"))) & ~pl.col("_negated")
-        ),
+    rows = []
+    for skeleton in frame["_skeleton"].unique().to_list():
+        r = read_comment(skeleton, rules)
+        es, ee = r.evidence_span or (None, None)
+        cs, ce = r.completed_span or (None, None)
+        rows.append((skeleton, r.status, r.confidence, es, ee, r.completed, cs, ce))
+    readings = pl.DataFrame(rows, schema=_SPANS, orient="row")
+
+    def cut(start: str, end: str) -> pl.Expr:
+        return pl.col("_nfc").str.slice(pl.col(start), pl.col(end) - pl.col(start))
+
+    return (
+        frame.join(readings, on="_skeleton", how="left")
+        .with_columns(
+            _evidence=pl.when(pl.col("_es").is_not_null()).then(cut("_es", "_ee")),
+            _completed_evidence=pl.when(pl.col("_completed")).then(cut("_cs", "_ce")),
+        )
+        .select(list(_READING))
+        .cast(_READING)
     )
 
 
 def infer_status(snapshots: pl.DataFrame, rules: StatusRules | None = None) -> pl.DataFrame:
-    """Fill ``unknown`` statuses from the comment; add ``status_confidence`` and ``completed``.
-
-    - status: replaced only where it is ``unknown`` (or was inferred before) and a rule matches;
-      ``status_source`` becomes ``inferred`` there. Reported/overridden colours are kept as is.
-    - status_confidence (Float64): 1.0 for a reported/overridden colour, the rule's confidence
-      for an inferred one, 0.0 for ``unknown`` (no evidence).
-    - completed (Boolean, every row): the comment says the activity is finished.
-    """
+    """Infer missing statuses and completion from comments (see the module docstring)."""
     missing = {"status", "status_source", "comment"} - set(snapshots.columns)
     if missing:
         raise FollowupError(f"infer_status needs columns {sorted(missing)}; pass snapshot rows")
-    rules = rules or load_status_rules()
-    evidence = comment_evidence(snapshots["comment"], rules)
-    status_expr, conf_expr, completed = (
-        pl.col("_inferred"),
-        pl.col("_confidence"),
-        pl.col("_completed"),
+    base = snapshots.drop([c for c in INFERENCE_COLUMNS if c in snapshots.columns])
+    evidence = comment_evidence(base["comment"], rules)
+    joined = base.with_columns(_key=pl.col("comment").cast(pl.String)).join(
+        evidence.rename({"comment": "_key"}), on="_key", how="left", maintain_order="left"
     )
-    was_inferred = pl.col("status_source") == "inferred"
-    base_status = pl.when(was_inferred).then(pl.lit("unknown")).otherwise(pl.col("status"))
-    open_row = base_status == "unknown"
-    fill = open_row & status_expr.is_not_null()
-    joined = snapshots.join(
-        evidence, on="comment", how="left", nulls_equal=True, maintain_order="left"
+    source = pl.col("status_source")
+    # an earlier inference is read again; what the document showed (or an analyst set) stays
+    open_row = source.is_in(["inferred", "absent"]) | (
+        (pl.col("status") == "unknown") & (source != "override")
     )
+    fill = open_row & pl.col("_status").is_not_null()
+    reported_done = (
+        pl.col("completed_reported").cast(pl.Boolean).fill_null(False)
+        if "completed_reported" in base.columns
+        else pl.lit(False)
+    )
+    comment_done = pl.col("_completed").fill_null(False)
     return joined.with_columns(
-        status=pl.when(fill).then(status_expr).otherwise(base_status),
+        status=pl.when(fill)
+        .then(pl.col("_status"))
+        .when(open_row)
+        .then(pl.lit("unknown"))
+        .otherwise(pl.col("status")),
         status_source=pl.when(fill)
         .then(pl.lit("inferred"))
-        .when(was_inferred)  # an old inference no rule supports any more
-        .then(pl.lit("reported"))
-        .otherwise(pl.col("status_source")),
+        .when(open_row)
+        .then(pl.lit("absent"))
+        .otherwise(source),
+        status_evidence=pl.when(fill).then(pl.col("_evidence")).otherwise(pl.lit(None)),
         status_confidence=pl.when(fill)
-        .then(conf_expr)
+        .then(pl.col("_confidence"))
         .when(open_row)
         .then(pl.lit(0.0))
         .otherwise(pl.lit(1.0))
         .cast(pl.Float64),
-        completed=completed.fill_null(False).cast(pl.Boolean),
-    ).drop("_inferred", "_confidence", "_completed")
+        completed=(reported_done | comment_done).cast(pl.Boolean),
+        completed_evidence=pl.when(reported_done)
+        .then(pl.lit("reported"))
+        .when(comment_done)
+        .then(pl.col("_completed_evidence"))
+        .otherwise(pl.lit(None, dtype=pl.String)),
+    ).drop("_key", *(c for c in _READING if c != "comment"))
+
+
+def apply_slipped_promises(
+    linked: pl.DataFrame, promises: pl.DataFrame, confidence: float = 0.7
+) -> pl.DataFrame:
+    """Rows still ``absent`` whose activity had a promise that slipped in their period (the date
+    passed, the activity unfinished: ``evaluate_promises`` outcome ``slipped`` decided in that
+    period) become ``yellow``/``inferred``, with the promise as evidence.
+
+    ``linked`` are rows after :func:`infer_status` with ``activity_id``; ``promises`` the
+    evaluated promises (:func:`pipelines.derive.promises.evaluate_promises`). Reported,
+    overridden and already inferred statuses are kept.
+    """
+    needed = {"org", "activity_id", "checked_in_period", "outcome", "expression", "promised_by"}
+    if promises.is_empty() or not needed <= set(promises.columns):
+        return linked
+    slipped = (
+        promises.filter(pl.col("outcome") == "slipped")
+        .sort("promised_by")
+        .group_by("org", "activity_id", pl.col("checked_in_period").alias("period"))
+        .agg(
+            _promise=pl.format(
+                "promised “{}” (by {}), not completed", pl.col("expression"), pl.col("promised_by")
+            ).first()
+        )
+    )
+    joined = linked.join(slipped, on=["org", "activity_id", "period"], how="left")
+    hit = (pl.col("status_source") == "absent") & pl.col("_promise").is_not_null()
+    hit = hit & ~pl.col("completed").fill_null(False)
+    return joined.with_columns(
+        status=pl.when(hit).then(pl.lit("yellow")).otherwise(pl.col("status")),
+        status_source=pl.when(hit).then(pl.lit("inferred")).otherwise(pl.col("status_source")),
+        status_evidence=pl.when(hit).then(pl.col("_promise")).otherwise(pl.col("status_evidence")),
+        status_confidence=pl.when(hit)
+        .then(pl.lit(confidence))
+        .otherwise(pl.col("status_confidence")),
+    ).drop("_promise")

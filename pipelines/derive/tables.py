@@ -12,16 +12,22 @@ import polars as pl
 
 from pipelines.derive.history import delays, transitions
 from pipelines.derive.promises import evaluate_promises, extract_promises
-from pipelines.derive.status_inference import infer_status
+from pipelines.derive.status_inference import (
+    INFERENCE_COLUMNS,
+    apply_slipped_promises,
+    infer_status,
+)
 from pipelines.link.linker import LinkingConfig, link_history
 
-# Columns the derivation adds to snapshot rows; dropped before deriving again.
-ENRICHMENT_COLUMNS = ("activity_id", "completed", "status_confidence")
+# Columns the derivation adds to snapshot rows; dropped before deriving again. Types: activity_id
+# String, and pipelines.derive.status_inference.INFERENCE_COLUMNS (status_evidence String,
+# status_confidence Float64, completed Boolean, completed_evidence String).
+ENRICHMENT_COLUMNS = ("activity_id", *INFERENCE_COLUMNS)
 
 
 @dataclass
 class DerivedTables:
-    snapshots: pl.DataFrame  # the input rows + activity_id, completed, status_confidence
+    snapshots: pl.DataFrame  # the input rows + ENRICHMENT_COLUMNS
     links: pl.DataFrame
     activities: pl.DataFrame
 
@@ -34,11 +40,12 @@ def link_snapshots(
     overrides: pl.DataFrame | None = None,
     config: LinkingConfig | None = None,
 ) -> DerivedTables:
-    """Infer missing statuses and give every row its activity_id."""
+    """Infer missing statuses, give every row its activity_id, then mark rows still without a
+    status whose activity's promised date passed unfinished as off plan."""
     base = snapshots.drop([c for c in ENRICHMENT_COLUMNS if c in snapshots.columns])
     inferred = infer_status(base)
     result = link_history(inferred, overrides=overrides, config=config)
-    linked = result.snapshots_with_ids
+    linked = _slipped_promises_as_evidence(result.snapshots_with_ids)
     columns = [c for c in inferred.columns if c in linked.columns]
     extra = [c for c in linked.columns if c not in columns]
     return DerivedTables(
@@ -46,6 +53,19 @@ def link_snapshots(
         links=result.links,
         activities=result.activities,
     )
+
+
+def _slipped_promises_as_evidence(linked: pl.DataFrame) -> pl.DataFrame:
+    """Promises are evaluated only for activities with a row whose status is ``absent``: reports
+    that show their colours pay nothing."""
+    if "status_source" not in linked.columns:
+        return linked
+    open_ids = linked.filter(pl.col("status_source") == "absent").select("org", "activity_id")
+    if open_ids.is_empty():
+        return linked
+    rows = linked.join(open_ids.unique(), on=["org", "activity_id"], how="semi")
+    promises = evaluate_promises(rows, extract_promises(rows))
+    return apply_slipped_promises(linked, promises)
 
 
 def history_tables(linked_snapshots: pl.DataFrame) -> dict[str, pl.DataFrame]:

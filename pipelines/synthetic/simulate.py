@@ -243,6 +243,11 @@ class SimulationSettings:
     unit_move: float
     goal_move: float
     unknown_status: float
+    # a completed activity is reported again (and so reopened) the next period
+    reopen_completed: float = 0.2
+    # activities the start report already shows as completed leave the plan like those
+    # completed later (needs a `completed` column in the start rows)
+    end_start_completed: bool = False
 
 
 PRESETS: dict[str, SimulationSettings] = {
@@ -615,7 +620,9 @@ def simulate_history(
     acts: list[_Act] = []
     for i, r in enumerate(start.iter_rows(named=True)):
         status = r["status"] if r["status"] in STATUS_CHAIN else "green"
-        acts.append(_Act(r["true_id"], r["activity"], r["goal_area"], r["unit"], status, float(i)))
+        act = _Act(r["true_id"], r["activity"], r["goal_area"], r["unit"], status, float(i))
+        act.completing = bool(s.end_start_completed and r.get("completed"))
+        acts.append(act)
     fill = {
         "report_date": pl.lit(parse_period(period).end + dt.timedelta(days=10)),
         "status_source": pl.lit("reported"),
@@ -634,7 +641,7 @@ def simulate_history(
             if a.ended:
                 continue
             if a.completing:  # reported done last period
-                a.ended = rng.random() < 0.8
+                a.ended = rng.random() < 1 - s.reopen_completed
                 a.completing = False
                 if a.ended:
                     continue
