@@ -44,6 +44,7 @@ from pipelines.read.ocr_markers import (
     parse_heading,
     sentence_case,
 )
+from pipelines.read.status_words import status_for_word
 from pipelines.swedish.repair import repair_text, zipf
 from pipelines.swedish.units import UnitLexicon, aliases_for, clean_unit, fold_key
 
@@ -265,16 +266,7 @@ def _status_word(text: str) -> tuple[str, bool] | None:
 
 @lru_cache(maxsize=10_000)
 def _status_lookup(text: str) -> tuple[str, bool] | None:
-    if not text or len(text) > MAX_UNIT_CHARS:
-        return None
-    try:
-        from pipelines.read.status_words import status_for_word
-    except ImportError:  # the shared status-word file is not there yet: the colours only
-        from pipelines.core.status import normalise_status
-
-        status = normalise_status(text) if len(text) > 1 else None
-        return (status, False) if status not in {None, "unknown"} else None
-    if len(text) <= 1:
+    if not text or len(text) <= 1 or len(text) > MAX_UNIT_CHARS:
         return None  # single letters (G, R) are stray OCR marks here, not codes
     hit = status_for_word(text)
     return None if hit is None else (hit.status, bool(hit.completed))
@@ -1228,7 +1220,10 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
                 "activity": _clean_text(row["activity_raw"]),
                 "unit": lexicon.canonical(row["unit_raw"]),
                 "status": said[0] if said else "unknown",
-                "status_source": "reported" if said else "absent",
+                # as the spreadsheet reader: "Ej påbörjad" says nothing about the plan
+                "status_source": "reported"
+                if said and (said[0] != "unknown" or said[1])
+                else "absent",
                 "comment": _clean_text(row["comment_raw"]),
                 "goal_area_raw": row["goal_area_raw"],
                 "activity_raw": row["activity_raw"],
