@@ -50,6 +50,7 @@ _LOOKALIKE = str.maketrans(
 )
 
 
+@lru_cache(maxsize=100_000)
 def fold_key(text: str) -> str:
     """Lower-case, diacritic- and look-alike-free form used to compare unit names."""
     text = unicodedata.normalize("NFC", text).casefold().translate(_LOOKALIKE)
@@ -57,6 +58,7 @@ def fold_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=100_000)
 def clean_unit(text: str | None) -> str | None:
     """A unit cell's text with spacing tidied and OCR bars/dashes at its edges dropped."""
     if text is None:
