@@ -255,27 +255,35 @@ def register_report(
 def build_snapshot(lake: Lake, org: str, period: str) -> dict:
     """Parse the period's current raw file, validate it and commit snapshot and quarantine.
 
-    Returns a summary for logs and Dagster metadata.
+    When another file is registered for the period while this one is parsed, the newer file is
+    parsed and committed instead (its own run then finds it unchanged), so a run always ends
+    with the period's current file committed. Returns a summary for logs and Dagster metadata.
     """
-    registration = lake.current_registration(org, period)
-    if registration is None:
-        raise FollowupError(f"no report registered for {org} {period}; ingest a file first")
-    stored = lake.root / registration.stored_as
-    result = read_report(stored, registration.format)
-    rows = with_meta(
-        result,
-        registration.org,
-        registration.period,
-        registration.report_day,
-        registration.source_file,
-        registration.source_sha256,
-    )
-    valid, quarantine = split_valid(rows, result)
-    outcome = lake.commit_period(registration, valid, quarantine)
+    superseded: list[str] = []
+    while True:
+        registration = lake.current_registration(org, period)
+        if registration is None:
+            raise FollowupError(f"no report registered for {org} {period}; ingest a file first")
+        stored = lake.root / registration.stored_as
+        result = read_report(stored, registration.format)
+        rows = with_meta(
+            result,
+            registration.org,
+            registration.period,
+            registration.report_day,
+            registration.source_file,
+            registration.source_sha256,
+        )
+        valid, quarantine = split_valid(rows, result)
+        outcome = lake.commit_period(registration, valid, quarantine)
+        if outcome != "superseded":
+            break
+        superseded.append(registration.source_file)
     return {
         "org": registration.org,
         "period": registration.period,
         "outcome": outcome,
+        "superseded": superseded,
         "source_file": registration.source_file,
         "source_sha256": registration.source_sha256,
         "rows": rows.height,

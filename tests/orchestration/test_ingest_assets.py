@@ -76,6 +76,35 @@ def test_period_is_written_to_parquet_and_history(lake_dir, swedish_csv, instanc
     }  # 1 of 4 rows has no colour and no comment
 
 
+def test_run_whose_file_is_superseded_mid_parse_commits_the_newer_file(
+    lake_dir, swedish_csv, tmp_path, instance, monkeypatch
+):
+    """Two files for one period at once: whichever run commits, the newer file is the snapshot."""
+    lake = Lake(lake_dir)
+    reg, _ = register_report(lake, swedish_csv)
+    newer = tmp_path / "newer" / swedish_csv.name
+    newer.parent.mkdir()
+    newer.write_text(swedish_csv.read_text("utf-8").replace("Grönt", "Gult", 1), encoding="utf-8")
+    original_commit = Lake.commit_period
+
+    def register_newer_first(self, registration, snapshot, quarantine, extra=None):
+        register_report(lake, newer, reg.org, reg.period, reg.report_date)
+        return original_commit(self, registration, snapshot, quarantine, extra)
+
+    monkeypatch.setattr(Lake, "commit_period", register_newer_first)
+    result = materialise(lake, reg.org, reg.period, instance)
+    assert result.success
+    metadata = result.asset_materializations_for_node("period_snapshot")[0].metadata
+    assert metadata["outcome"].value == "new"
+    assert metadata["superseded"].value == [swedish_csv.name]
+    snapshot = pl.read_parquet(lake.table_path("snapshots", reg.org, reg.period))
+    assert snapshot["source_sha256"].unique().to_list() == [
+        lake.current_registration(reg.org, reg.period).source_sha256
+    ]
+    assert snapshot["status"][0] == "yellow"
+    assert all(c.passed for c in result.get_asset_check_evaluations())
+
+
 def test_bad_row_is_quarantined_and_valid_rows_land(lake_dir, tmp_path, instance):
     path = tmp_path / "org_2022-07-07.csv"
     path.write_text("Aktivitet;Status\nA;Grönt\nB;Gult\nC;lila\n", encoding="utf-8")
