@@ -23,9 +23,9 @@ TABLE_NAMES = ("transitions", "delays", "promises")
 )
 def history_tables_assets(context: dg.AssetExecutionContext, lake: LakeResource):
     linked = read_history(lake)
-    orgs = sorted(linked["org"].unique().to_list())
-    tables = history_tables(linked)
     store = lake.lake()
+    orgs = sorted(set(linked["org"].unique().to_list()) | set(store.orgs()))
+    tables = history_tables(linked)
     for name in TABLE_NAMES:
         frame = tables[name]
         written = store.write_org_tables(name, frame, orgs)

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import period_snapshot
+from checks.schemas import conform
 from pipelines.derive.tables import ENRICHMENT_COLUMNS, link_snapshots
 from pipelines.lake import store as lake_io
 from pipelines.link.linker import load_overrides
@@ -23,16 +24,21 @@ def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
     store = lake.lake()
     snapshots, columns = store.read_snapshots()
     if snapshots.is_empty():
-        raise dg.Failure("no snapshots in the lake yet; ingest a report first")
+        blocked = ", ".join(f"{o} {p}" for o, p in store.blocked_periods())
+        raise dg.Failure(
+            "no unblocked snapshots in the lake yet; ingest a report first"
+            + (f" (blocked: {blocked})" if blocked else "")
+        )
     overrides_path = lake.overrides_file()
     overrides = load_overrides(overrides_path) if overrides_path.exists() else None
     derived = link_snapshots(snapshots, overrides)
-    orgs = sorted(derived.snapshots["org"].unique().to_list())
+    # every org of the lake: one whose periods are all blocked gets empty tables, not stale ones
+    orgs = sorted(set(derived.snapshots["org"].unique().to_list()) | set(store.orgs()))
     rewritten = store.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
     for table, frame in derived.per_org().items():
         store.write_org_tables(table, frame, orgs)
     path = store.root / "history" / lake_io.DATA_FILE
-    lake_io.atomic_write_parquet(derived.snapshots, path)
+    lake_io.atomic_write_parquet(conform(derived.snapshots, "history"), path)
     links = derived.links
     review = int(links["needs_review"].sum())
     context.log.info(

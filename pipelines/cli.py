@@ -160,7 +160,22 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
     for index, file in enumerate(files, start=1):
         prefix = f"[{index}/{len(files)}] {file.name}"
         registration, changed = register_report(lake, file, org, period, report_date, fmt)
-        version = lake.snapshot_version(registration.org, registration.period)
+        version = lake.committed_version(registration.org, registration.period)
+        if (
+            not changed
+            and version
+            and version["source_sha256"] == registration.source_sha256
+            and version.get("blocked")
+        ):
+            code = 1
+            problems = "; ".join(version.get("check", {}).get("problems", [])) or "check failed"
+            err.print(
+                f"[red]{prefix}[/]: {registration.org} {registration.period} is blocked "
+                f"(this file, version {version['version']}): {problems}; ingest a valid file "
+                "for the period to replace it",
+                highlight=False,
+            )
+            continue
         if not changed and version and version["source_sha256"] == registration.source_sha256:
             out.print(
                 f"{prefix}: unchanged ({registration.org} {registration.period} already "
@@ -221,6 +236,32 @@ def ingest(
       followup ingest region-x_2023-04-12.xlsx --org region-x
     """
     raise typer.Exit(_ingest_files(_lake(lake), files, org, period, report_date, fmt))
+
+
+@app.command()
+def status(
+    lake: LakeOption = None,
+    org: Annotated[str | None, typer.Option(metavar="ORG", help="Only this organisation.")] = None,
+) -> None:
+    """One line per org × period: file, version, rows, quarantined, check outcome, blocked.
+
+    Exit code 1 when any period is blocked or not yet committed.
+
+    \b
+    Example:
+      followup status --lake data_lake
+    """
+    from pipelines.lake.status import period_status
+
+    store = _lake(lake)
+    lines = period_status(store, org)
+    if not lines:
+        raise FollowupError(f"{store.root}: the lake holds no reports yet; ingest one first")
+    code = 0
+    for line in lines:
+        out.print(line.render(), highlight=False)
+        code |= 1 if (line.blocked or line.version is None) else 0
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -1,53 +1,59 @@
-"""data_lake/README.md documents every table and column the pipeline writes, with its type."""
+"""data_lake/README.md documents every table and column the pipeline writes, with its type,
+and is generated from the same schemas every write is validated against."""
 
 import re
 from pathlib import Path
 
 import polars as pl
 
-DICTIONARY = Path(__file__).resolve().parents[1] / "data_lake" / "README.md"
-TABLES = ["snapshots", "quarantine", "links", "activities", "transitions", "delays", "promises"]
+from checks.dictionary import DICTIONARY, render
+from checks.schemas import TABLES
+
+WRITTEN = ["snapshots", "quarantine", "links", "activities", "transitions", "delays", "promises"]
 
 
-def documented() -> dict[str, dict[str, tuple[str, bool]]]:
-    """table -> column -> (type, optional) from the dictionary's markdown tables."""
+def documented() -> dict[str, list[tuple[str, str]]]:
+    """table -> [(column, type)] from the dictionary's markdown tables, in order."""
     tables, current = {}, None
     for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"^## (\w+)$", line)
         if heading:
             current = heading.group(1)
-            tables[current] = {}
+            tables[current] = []
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if current and len(cells) == 3 and cells[0] not in {"column", "---"}:
-            tables[current][cells[0]] = (cells[1], cells[2].startswith("optional"))
+            tables[current].append((cells[0], cells[1]))
     return tables
 
 
-def written(lake: Path, table: str) -> dict[str, str]:
-    columns = {}
-    for path in sorted((lake / table).rglob("*.parquet")):
-        for name, dtype in pl.read_parquet_schema(path).items():
-            columns.setdefault(name, str(dtype))
-    return columns
+def test_dictionary_is_generated_from_the_schemas():
+    assert DICTIONARY.read_text(encoding="utf-8") == render(), (
+        "run: uv run python -m checks.dictionary"
+    )
 
 
-def test_every_written_column_is_documented_with_its_type(demo_lake):
+def test_every_written_file_has_exactly_the_documented_columns(demo_lake):
     docs = documented()
-    for table in TABLES:
-        files = written(demo_lake, table)
+    for table in WRITTEN:
+        files = sorted((demo_lake / table).rglob("*.parquet"))
         assert files, f"the demo wrote no {table}"
-        doc = docs[table]
-        assert {c: t for c, t in files.items()} == {c: doc[c][0] for c in files if c in doc} | {
-            c: "UNDOCUMENTED" for c in files if c not in doc
-        }, table
-        required = {c for c, (_, optional) in doc.items() if not optional}
-        assert required <= set(files), (
-            f"{table}: documented but not written {required - set(files)}"
-        )
+        for path in files:
+            schema = [(n, str(t)) for n, t in pl.read_parquet_schema(path).items()]
+            assert schema == docs[table], path.relative_to(demo_lake)
 
 
-def test_history_file_has_the_snapshot_columns(demo_lake):
+def test_history_file_has_the_snapshot_schema(demo_lake):
     history = pl.read_parquet_schema(demo_lake / "history" / "data.parquet")
-    required = {c for c, (_, optional) in documented()["snapshots"].items() if not optional}
-    assert required <= set(history)
+    assert list(history.items()) == list(TABLES["snapshots"].polars_schema.items())
+
+
+def test_version_records_carry_the_schema_version(demo_lake):
+    import json
+
+    from checks.schemas import SCHEMA_VERSION
+
+    records = list((demo_lake / "snapshots").rglob("_version.json"))
+    assert records
+    for path in records:
+        assert json.loads(Path(path).read_text("utf-8"))["schema_version"] == SCHEMA_VERSION

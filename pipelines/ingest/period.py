@@ -13,7 +13,15 @@ from pathlib import Path
 import pandera.errors
 import polars as pl
 
-from checks.schemas import CANONICAL_COLUMNS, QUARANTINE_COLUMNS, CanonicalRows
+from checks.schemas import (
+    CANONICAL_COLUMNS,
+    PROVENANCE,
+    PROVENANCE_COLUMNS,
+    QUARANTINE,
+    QUARANTINE_COLUMNS,
+    CanonicalRows,
+    extra_as_json,
+)
 from pipelines.core.errors import FollowupError
 from pipelines.core.periods import parse_period, period_for_report_date
 from pipelines.lake.store import Lake, Registration, org_slug, sha256_file
@@ -95,6 +103,10 @@ def require_meta(path: Path, meta: ReportMeta) -> tuple[str, str, dt.date]:
     return meta.org, meta.period, meta.report_date
 
 
+# A reader's column names that mean a provenance column (the one place readers are mapped).
+PROVENANCE_ALIASES = {"confidence": "reader_confidence", "row_confidence": "reader_confidence"}
+
+
 def with_meta(
     result: ReaderResult,
     org: str | None,
@@ -103,16 +115,49 @@ def with_meta(
     source_file: str,
     source_sha256: str,
 ) -> pl.DataFrame:
-    """The reader's rows with the report's metadata, canonical columns first."""
-    rows = result.rows.with_columns(
+    """The reader's rows with the report's metadata, in the snapshot's schema.
+
+    Canonical columns first, then the fixed provenance set (``checks.schemas.PROVENANCE``):
+    present for every reader, null where it has nothing. Any other column a reader adds is kept
+    in ``reader_extra`` (JSON), so every snapshot has the same columns and nothing is lost.
+    ``status_source`` is made truthful here, for every reader alike: a row whose status is
+    ``unknown`` and whose document showed nothing (no ``status_raw``) is ``absent``, never
+    ``reported``.
+    """
+    rows = result.rows.rename(
+        {k: v for k, v in PROVENANCE_ALIASES.items() if k in result.rows.columns}
+    ).with_columns(
         pl.lit(org, pl.String).alias("org"),
         pl.lit(period, pl.String).alias("period"),
         pl.lit(report_date, pl.Date).alias("report_date"),
         pl.lit(source_file, pl.String).alias("source_file"),
         pl.lit(source_sha256, pl.String).alias("source_sha256"),
     )
-    extra = [c for c in rows.columns if c not in CANONICAL_COLUMNS]
-    return rows.select(*CANONICAL_COLUMNS, *extra)
+    known = set(CANONICAL_COLUMNS) | set(PROVENANCE_COLUMNS)
+    extra = [c for c in rows.columns if c not in known]
+    rows = rows.with_columns(extra_as_json(rows, extra)).drop(extra)
+    for name, dtype in PROVENANCE_SCHEMA.items():
+        if name not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, dtype).alias(name))
+    showed_nothing = pl.col("status_raw").is_null() | (
+        pl.col("status_raw").cast(pl.String).str.strip_chars() == ""
+    )
+    rows = rows.with_columns(
+        status_source=pl.when(
+            pl.col("status_source").is_null()
+            | (
+                (pl.col("status") == "unknown")
+                & (pl.col("status_source") == "reported")
+                & showed_nothing
+            )
+        )
+        .then(pl.lit("absent"))
+        .otherwise(pl.col("status_source"))
+    )
+    return rows.select(
+        *CANONICAL_COLUMNS,
+        *(pl.col(n).cast(t, strict=False) for n, t in PROVENANCE_SCHEMA.items()),
+    )
 
 
 def _reasons(failures: pl.DataFrame) -> dict[int, str]:
@@ -140,19 +185,11 @@ def _reasons(failures: pl.DataFrame) -> dict[int, str]:
     return {index: "; ".join(texts) for index, texts in reasons.items()}
 
 
+PROVENANCE_SCHEMA = {c.name: c.dtype for c in PROVENANCE}
+
+
 def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "org": pl.String,
-            "period": pl.String,
-            "source_file": pl.String,
-            "source_sha256": pl.String,
-            "source_row": pl.Int64,
-            "kind": pl.String,
-            "reason": pl.String,
-            "row_json": pl.String,
-        }
-    )
+    return pl.DataFrame(schema=QUARANTINE.polars_schema)
 
 
 def split_valid(
@@ -252,6 +289,31 @@ def register_report(
     return lake.register_raw(path, org, period, day, result.format)
 
 
+MAX_REJECTED_SHARE = 0.5  # more than half the rows quarantined: the file is probably not a report
+
+
+def blocking_check(valid: pl.DataFrame, quarantine: pl.DataFrame) -> dict:
+    """The period's blocking check: rows left, no more than half of them rejected, the
+    snapshot schema holds. Recorded in the period's ``_version.json`` with the commit; a period
+    that fails it is blocked (nothing downstream sees it) until a valid file replaces it."""
+    rejected = int((quarantine["kind"] == "rejected").sum())
+    total = valid.height + rejected
+    share = rejected / total if total else 1.0
+    problems = []
+    try:
+        CanonicalRows.validate(valid, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        problems.append(f"schema: {errors.failure_cases.height} failures")
+    if valid.is_empty():
+        problems.append("no valid rows")
+    if share > MAX_REJECTED_SHARE:
+        problems.append(
+            f"{share:.0%} of rows quarantined ({rejected} of {total}; "
+            f"limit {MAX_REJECTED_SHARE:.0%})"
+        )
+    return {"passed": not problems, "problems": problems}
+
+
 def build_snapshot(lake: Lake, org: str, period: str) -> dict:
     """Parse the period's current raw file, validate it and commit snapshot and quarantine.
 
@@ -275,7 +337,8 @@ def build_snapshot(lake: Lake, org: str, period: str) -> dict:
             registration.source_sha256,
         )
         valid, quarantine = split_valid(rows, result)
-        outcome = lake.commit_period(registration, valid, quarantine)
+        check = blocking_check(valid, quarantine)
+        outcome = lake.commit_period(registration, valid, quarantine, check)
         if outcome != "superseded":
             break
         superseded.append(registration.source_file)
@@ -290,4 +353,6 @@ def build_snapshot(lake: Lake, org: str, period: str) -> dict:
         "valid": valid.height,
         "rejected": int((quarantine["kind"] == "rejected").sum()),
         "warnings": int((quarantine["kind"] == "warning").sum()),
+        "check": "; ".join(check["problems"]) or "ok",
+        "blocked": not check["passed"],
     }

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import unicodedata
 import uuid
@@ -39,6 +40,8 @@ from pipelines.core.periods import parse_period
 DEFAULT_LAKE = "data_lake"
 DATA_FILE = "data.parquet"
 VERSION_FILE = "_version.json"
+SNAPSHOT_FILE = "snapshot.parquet"  # inside versions/…/v<N>/
+QUARANTINE_FILE = "quarantine.parquet"
 
 
 def lake_root(explicit: str | os.PathLike | None = None) -> Path:
@@ -143,6 +146,34 @@ def atomic_write_parquet(frame: pl.DataFrame, path: Path) -> None:
 def atomic_write_json(path: Path, payload: dict) -> None:
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Write and sync a file inside a folder that is not yet visible (no rename needed)."""
+    frame.write_parquet(path, compression="zstd", statistics=True)
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _link_into_place(source: Path, target: Path) -> None:
+    """Make ``target`` the same file as ``source`` by one rename (a hard link, else a copy)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _aside(target)
+    try:
+        os.link(source, tmp)
+    except OSError:
+        shutil.copyfile(source, tmp)
+    crash_point("before_rename")
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
 
 
 @dataclass(frozen=True)
@@ -266,26 +297,126 @@ class Lake:
 
     # ---- snapshots ---------------------------------------------------------------------
     def snapshot_version(self, org: str, period: str) -> dict | None:
+        """The period's current commit record as materialised in snapshots/ (or None)."""
         path = self.partition_dir("snapshots", org, period) / VERSION_FILE
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def version_dirs(self, org: str, period: str) -> dict[int, Path]:
+        """The period's committed versions: number → versions/org=O/period=P/v<N>/."""
+        base = self.partition_dir("versions", org, period)
+        found = {}
+        for folder in base.glob("v*") if base.is_dir() else ():
+            if folder.is_dir() and folder.name[1:].isdigit():
+                found[int(folder.name[1:])] = folder
+        return dict(sorted(found.items()))
+
+    def committed_version(self, org: str, period: str) -> dict | None:
+        """The commit record of the period's newest committed version (the source of truth)."""
+        dirs = self.version_dirs(org, period)
+        materialised = self.snapshot_version(org, period)
+        if dirs:
+            top = json.loads((dirs[max(dirs)] / VERSION_FILE).read_text(encoding="utf-8"))
+            if materialised is None or materialised["version"] <= top["version"]:
+                return top
+        return materialised  # a lake written before versions/ held the current version too
+
+    def is_blocked(self, org: str, period: str) -> bool:
+        record = self.committed_version(org, period)
+        return bool(record and record.get("blocked"))
+
+    def recover(self, org: str, period: str) -> bool:
+        """Finish what an interrupted commit left: remove its temporary files and folders and
+        bring snapshots/ and quarantine/ in line with the newest committed version.
+        Call under the lock. Returns whether anything was done."""
+        snap_dir = self.partition_dir("snapshots", org, period)
+        quar_dir = self.partition_dir("quarantine", org, period)
+        ver_base = self.partition_dir("versions", org, period)
+        changed = False
+        for folder in (snap_dir, quar_dir, ver_base):
+            if folder.is_dir():
+                for leftover in folder.glob(".*.tmp-*"):
+                    changed = True
+                    if leftover.is_dir():
+                        shutil.rmtree(leftover)
+                    else:
+                        leftover.unlink(missing_ok=True)
+        dirs = self.version_dirs(org, period)
+        if not dirs:
+            return changed
+        top_dir = dirs[max(dirs)]
+        top = json.loads((top_dir / VERSION_FILE).read_text(encoding="utf-8"))
+        current = self.snapshot_version(org, period)
+        if current is not None and current["version"] > top["version"]:
+            return changed  # written before versions/ held the current version
+        data_missing = not top.get("blocked") and not (snap_dir / DATA_FILE).exists()
+        if current == top and not data_missing:
+            return changed
+        self._materialise(top_dir, top, snap_dir, quar_dir)
+        return True
+
+    def _materialise(self, version_dir: Path, record: dict, snap_dir: Path, quar_dir: Path):
+        """Make snapshots/ and quarantine/ show this committed version: quarantine data, then
+        snapshot data (removed for a blocked period), then the commit record last."""
+        _link_into_place(version_dir / QUARANTINE_FILE, quar_dir / DATA_FILE)
+        crash_point("after_quarantine")
+        if record.get("blocked"):
+            (snap_dir / DATA_FILE).unlink(missing_ok=True)
+            reports = self.partition_dir("reports", record["org"], record["period"])
+            for stale in reports.glob("uppfoljning.*") if reports.is_dir() else ():
+                stale.unlink()  # a report of an earlier version must not outlive the block
+        else:
+            _link_into_place(version_dir / SNAPSHOT_FILE, snap_dir / DATA_FILE)
+        crash_point("after_snapshot")
+        _link_into_place(version_dir / VERSION_FILE, snap_dir / VERSION_FILE)
+
+    def _archive_unversioned(self, org: str, period: str, current: dict) -> None:
+        """A lake from before versions/ held the current version: keep it there first."""
+        keep = self.partition_dir("versions", org, period) / f"v{current['version']}"
+        if keep.exists():
+            return
+        snap_dir = self.partition_dir("snapshots", org, period)
+        quar_dir = self.partition_dir("quarantine", org, period)
+        tmp = _aside(keep)
+        tmp.mkdir(parents=True)
+        for name, src in (
+            (SNAPSHOT_FILE, snap_dir / DATA_FILE),
+            (QUARANTINE_FILE, quar_dir / DATA_FILE),
+            (VERSION_FILE, snap_dir / VERSION_FILE),
+        ):
+            if src.exists():
+                shutil.copyfile(src, tmp / name)
+        _fsync_dir(tmp)
+        os.replace(tmp, keep)
+        _fsync_dir(keep.parent)
 
     def commit_period(
         self,
         registration: Registration,
         snapshot: pl.DataFrame,
         quarantine: pl.DataFrame,
+        check: dict | None = None,
         extra: dict | None = None,
     ) -> str:
-        """Make these the period's current snapshot and quarantine.
+        """Make these the period's current snapshot and quarantine, as one unit.
 
-        Returns ``unchanged`` (this file is already the current snapshot), ``new``,
-        ``replaced`` (the earlier version copied to versions/ first, so it stays readable) or
-        ``superseded`` (another file was registered meanwhile; its own run commits it).
-        Each file is replaced atomically, quarantine before snapshot, and ``_version.json``
-        last: it is the commit record. A crash in between leaves the period "stale" (its record
-        names another file than its registration) and the next run completes it.
+        Returns ``unchanged`` (this file is already the current version), ``new``, ``replaced``
+        or ``superseded`` (another file was registered meanwhile; its own run commits it).
+
+        The new version is written whole into a temporary folder beside ``versions/…/v<N>/``
+        (snapshot, quarantine, then ``_version.json``) and renamed to ``v<N>``: that one rename
+        is the commit. snapshots/ and quarantine/ are then switched to it (hard links, each by
+        a rename; ``_version.json`` last). A crash before the rename leaves the old version
+        (the temporary folder is removed by the next run); after it, the next run finishes the
+        switch (:meth:`recover`). ``check`` is the blocking check's outcome, recorded in
+        ``_version.json``; a failed one (``passed`` false) marks the period blocked: its
+        snapshot stays in versions/ and is not shown in snapshots/.
         """
+        from checks.schemas import SCHEMA_VERSION, conform
+
         org, period = registration.org, registration.period
+        snapshot = conform(snapshot, "snapshots")
+        quarantine = conform(quarantine, "quarantine")
+        check = check or {"passed": True, "problems": []}
         with self.lock():
             latest = self.current_registration(org, period)
             if latest and (latest.source_sha256, latest.report_date) != (
@@ -293,60 +424,73 @@ class Lake:
                 registration.report_date,
             ):
                 return "superseded"
-            current = self.snapshot_version(org, period)
-            snap_dir = self.partition_dir("snapshots", org, period)
-            quar_dir = self.partition_dir("quarantine", org, period)
-            remove_leftovers(snap_dir)
-            remove_leftovers(quar_dir)
+            self.recover(org, period)
+            current = self.committed_version(org, period)
             if (
                 current
                 and current["source_sha256"] == registration.source_sha256
                 and current["report_date"] == registration.report_date
-                and (snap_dir / DATA_FILE).exists()
+                and current.get("schema_version") == SCHEMA_VERSION
+                and current.get("check") == check
             ):
                 return "unchanged"
-            outcome = "new"
             if current:
-                outcome = "replaced"
-                keep = self.partition_dir("versions", org, period) / f"v{current['version']}"
-                for name, src in (
-                    ("snapshot.parquet", snap_dir / DATA_FILE),
-                    ("quarantine.parquet", quar_dir / DATA_FILE),
-                    (VERSION_FILE, snap_dir / VERSION_FILE),
-                ):
-                    if src.exists() and not (keep / name).exists():
-                        atomic_write_bytes(keep / name, src.read_bytes())
-                crash_point("after_versions")
-            atomic_write_parquet(quarantine, quar_dir / DATA_FILE)
-            crash_point("after_quarantine")
-            atomic_write_parquet(snapshot, snap_dir / DATA_FILE)
-            crash_point("after_snapshot")
-            version = {
-                "version": (current["version"] + 1) if current else 1,
+                self._archive_unversioned(org, period, current)
+            dirs = self.version_dirs(org, period)
+            number = max([*dirs, current["version"] if current else 0]) + 1
+            record = {
+                "version": number,
+                "schema_version": SCHEMA_VERSION,
                 **asdict(registration),
                 "rows": snapshot.height,
                 "quarantined": int((quarantine["kind"] == "rejected").sum()),
                 "warnings": int((quarantine["kind"] == "warning").sum()),
+                "check": check,
+                "blocked": not check["passed"],
                 "committed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "committed_by": _user(),
                 **(extra or {}),
             }
-            atomic_write_json(snap_dir / VERSION_FILE, version)
-            return outcome
+            target = self.partition_dir("versions", org, period) / f"v{number}"
+            tmp = _aside(target)
+            tmp.mkdir(parents=True)
+            _write_parquet(snapshot, tmp / SNAPSHOT_FILE)
+            crash_point("in_version_dir")
+            _write_parquet(quarantine, tmp / QUARANTINE_FILE)
+            _write_json(tmp / VERSION_FILE, record)
+            _fsync_dir(tmp)
+            crash_point("before_commit")
+            os.replace(tmp, target)  # the commit
+            _fsync_dir(target.parent)
+            crash_point("after_commit")
+            snap_dir = self.partition_dir("snapshots", org, period)
+            quar_dir = self.partition_dir("quarantine", org, period)
+            self._materialise(target, record, snap_dir, quar_dir)
+            return "replaced" if current else "new"
 
     # ---- derived tables ----------------------------------------------------------------
     def read_snapshots(self) -> tuple[pl.DataFrame, dict[tuple[str, str], list[str]]]:
-        """Every current snapshot in one frame, and each file's own columns (readers differ)."""
+        """Every current, unblocked snapshot in one frame (interrupted commits finished first),
+        and each file's columns. A blocked period is left out: nothing downstream sees it."""
         frames, columns = [], {}
+        with self.lock():
+            for org, period in self.periods("versions"):
+                self.recover(org, period)
         for org, period in self.periods("snapshots"):
             path = self.table_path("snapshots", org, period)
-            if path.exists():
+            if path.exists() and not self.is_blocked(org, period):
                 frame = pl.read_parquet(path)
                 frames.append(frame)
                 columns[(org, period)] = frame.columns
         if not frames:
             return pl.DataFrame(), {}
         return pl.concat(frames, how="diagonal_relaxed"), columns
+
+    def orgs(self) -> list[str]:
+        return sorted({org for org, _ in self.periods("raw")})
+
+    def blocked_periods(self) -> list[tuple[str, str]]:
+        return [(o, p) for o, p in self.periods("raw") if self.is_blocked(o, p)]
 
     def update_snapshots(
         self, enriched: pl.DataFrame, columns: dict[tuple[str, str], list[str]], added: list[str]
@@ -356,6 +500,8 @@ class Lake:
         A period whose file changed meanwhile (a new version committed) is left alone: the next
         run derives it again. Files whose content would not change are not touched.
         """
+        from checks.schemas import conform
+
         written = 0
         with self.lock():
             for (org, period), part in enriched.partition_by(
@@ -365,12 +511,12 @@ class Lake:
                 path = self.table_path("snapshots", org, period)
                 if (
                     version is None
+                    or version.get("blocked")
                     or not path.exists()
                     or part["source_sha256"][0] != version["source_sha256"]
                 ):
                     continue
-                keep = [c for c in columns[(org, period)] if c not in added]
-                new = part.select(*keep, *added).sort("source_row")
+                new = conform(part.sort("source_row"), "snapshots")
                 if not pl.read_parquet(path).equals(new):
                     atomic_write_parquet(new, path)
                     written += 1
@@ -378,13 +524,15 @@ class Lake:
 
     def write_org_tables(self, table: str, frame: pl.DataFrame, orgs: list[str]) -> int:
         """Write ``table/org=O/data.parquet`` for each org (empty when it has no rows now)."""
+        from checks.schemas import conform
+
         written = 0
         # one pass over the frame, not one filter per org (310 orgs × 500,000 rows adds up)
         parts = frame.partition_by("org", as_dict=True) if frame.height else {}
         empty = frame.clear()
         with self.lock():
             for org in orgs:
-                part = parts.get((org,), empty)
+                part = conform(parts.get((org,), empty), table)
                 path = self.table_path(table, org)
                 if path.exists() and pl.read_parquet(path).equals(part):
                     continue
