@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from assets.linking import history, read_history
-from pipelines.derive.tables import history_tables
+from assets.linking import history
+from pipelines.derive.refresh import HISTORY_TABLES, write_history_tables
 from pipelines.orchestration.resources import LakeResource
 
-TABLE_NAMES = ("transitions", "delays", "promises")
+TABLE_NAMES = HISTORY_TABLES
 
 
 @dg.multi_asset(
@@ -22,13 +22,7 @@ TABLE_NAMES = ("transitions", "delays", "promises")
     ],
 )
 def history_tables_assets(context: dg.AssetExecutionContext, lake: LakeResource):
-    linked = read_history(lake)
-    store = lake.lake()
-    orgs = sorted(set(linked["org"].unique().to_list()) | set(store.orgs()))
-    tables = history_tables(linked)
-    for name in TABLE_NAMES:
-        frame = tables[name]
-        written = store.write_org_tables(name, frame, orgs)
+    for name, (frame, written) in write_history_tables(lake.lake()).items():
         context.log.info(f"{name}: {frame.height} rows, {written} org files updated")
         metadata = {"rows": frame.height, "org_files_updated": written}
         if name == "transitions" and frame.height:

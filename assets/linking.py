@@ -4,10 +4,9 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import period_snapshot
-from checks.schemas import conform
-from pipelines.derive.tables import ENRICHMENT_COLUMNS, link_snapshots
-from pipelines.lake import store as lake_io
-from pipelines.link.linker import load_overrides
+from pipelines.core.errors import FollowupError
+from pipelines.derive import refresh
+from pipelines.derive.refresh import history_path, link_lake
 from pipelines.orchestration.resources import LakeResource
 
 
@@ -22,23 +21,13 @@ from pipelines.orchestration.resources import LakeResource
 )
 def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     store = lake.lake()
-    snapshots, columns = store.read_snapshots()
-    if snapshots.is_empty():
-        blocked = ", ".join(f"{o} {p}" for o, p in store.blocked_periods())
-        raise dg.Failure(
-            "no unblocked snapshots in the lake yet; ingest a report first"
-            + (f" (blocked: {blocked})" if blocked else "")
-        )
+    try:
+        derived, rewritten = link_lake(store, lake.overrides_file())
+    except FollowupError as error:
+        raise dg.Failure(str(error)) from error
     overrides_path = lake.overrides_file()
-    overrides = load_overrides(overrides_path) if overrides_path.exists() else None
-    derived = link_snapshots(snapshots, overrides)
-    # every org of the lake: one whose periods are all blocked gets empty tables, not stale ones
-    orgs = sorted(set(derived.snapshots["org"].unique().to_list()) | set(store.orgs()))
-    rewritten = store.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
-    for table, frame in derived.per_org().items():
-        store.write_org_tables(table, frame, orgs)
-    path = store.root / "history" / lake_io.DATA_FILE
-    lake_io.atomic_write_parquet(conform(derived.snapshots, "history"), path)
+    orgs = sorted(derived.snapshots["org"].unique().to_list())
+    path = history_path(store)
     links = derived.links
     review = int(links["needs_review"].sum())
     context.log.info(
@@ -54,11 +43,11 @@ def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
             "needs_review": review,
             "links_by_method": dg.MetadataValue.json(dict(methods.iter_rows())),
             "inferred_statuses": int((derived.snapshots["status_source"] == "inferred").sum()),
-            "overrides": str(overrides_path) if overrides is not None else "none",
+            "overrides": str(overrides_path) if overrides_path.exists() else "none",
             "path": dg.MetadataValue.path(str(path)),
         }
     )
 
 
 def read_history(lake: LakeResource) -> pl.DataFrame:
-    return pl.read_parquet(lake.lake().root / "history" / lake_io.DATA_FILE)
+    return refresh.read_history(lake.lake())

@@ -150,6 +150,7 @@ def inspect_command(
 
 def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
     """Register each file and run its period through Dagster; returns the exit code."""
+    from pipelines.derive.refresh import is_up_to_date
     from pipelines.ingest.period import register_report
     from pipelines.orchestration.runner import dagster_instance, run_period
 
@@ -161,12 +162,8 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
         prefix = f"[{index}/{len(files)}] {file.name}"
         registration, changed = register_report(lake, file, org, period, report_date, fmt)
         version = lake.committed_version(registration.org, registration.period)
-        if (
-            not changed
-            and version
-            and version["source_sha256"] == registration.source_sha256
-            and version.get("blocked")
-        ):
+        done = is_up_to_date(lake, registration.org, registration.period)
+        if done and version.get("blocked"):
             code = 1
             problems = "; ".join(version.get("check", {}).get("problems", [])) or "check failed"
             err.print(
@@ -176,7 +173,7 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
                 highlight=False,
             )
             continue
-        if not changed and version and version["source_sha256"] == registration.source_sha256:
+        if done:
             out.print(
                 f"{prefix}: unchanged ({registration.org} {registration.period} already "
                 "holds this file)",

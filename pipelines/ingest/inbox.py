@@ -63,15 +63,10 @@ def scan_inbox(lake: Lake, inbox: Path, seen: set[str]) -> list[InboxOutcome]:
 
 
 def stale_periods(lake: Lake) -> list[tuple[str, str]]:
-    """Periods whose current registered file is not yet their snapshot (e.g. after a crash)."""
-    stale = []
-    for org, period in lake.periods("raw"):
-        registration = lake.current_registration(org, period)
-        version = lake.snapshot_version(org, period)
-        if registration and (
-            version is None
-            or version["source_sha256"] != registration.source_sha256
-            or version["report_date"] != registration.report_date
-        ):
-            stale.append((org, period))
-    return stale
+    """Periods whose current registered file is not yet committed, switched into snapshots/
+    and derived (e.g. after a crash). A blocked period is not stale: it waits for a new file."""
+    from pipelines.derive.refresh import is_up_to_date
+
+    return [
+        (org, period) for org, period in lake.periods("raw") if not is_up_to_date(lake, org, period)
+    ]

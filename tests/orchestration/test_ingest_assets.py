@@ -87,9 +87,9 @@ def test_run_whose_file_is_superseded_mid_parse_commits_the_newer_file(
     newer.write_text(swedish_csv.read_text("utf-8").replace("Grönt", "Gult", 1), encoding="utf-8")
     original_commit = Lake.commit_period
 
-    def register_newer_first(self, registration, snapshot, quarantine, extra=None):
+    def register_newer_first(self, registration, *args, **kwargs):
         register_report(lake, newer, reg.org, reg.period, reg.report_date)
-        return original_commit(self, registration, snapshot, quarantine, extra)
+        return original_commit(self, registration, *args, **kwargs)
 
     monkeypatch.setattr(Lake, "commit_period", register_newer_first)
     result = materialise(lake, reg.org, reg.period, instance)
