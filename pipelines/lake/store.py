@@ -500,7 +500,7 @@ class Lake:
         A period whose file changed meanwhile (a new version committed) is left alone: the next
         run derives it again. Files whose content would not change are not touched.
         """
-        from checks.schemas import conform
+        from checks.schemas import SCHEMA_VERSION, conform
 
         written = 0
         with self.lock():
@@ -512,6 +512,7 @@ class Lake:
                 if (
                     version is None
                     or version.get("blocked")
+                    or version.get("schema_version") != SCHEMA_VERSION  # upgraded by its own run
                     or not path.exists()
                     or part["source_sha256"][0] != version["source_sha256"]
                 ):
