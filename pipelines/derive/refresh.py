@@ -25,7 +25,13 @@ from pipelines.derive.tables import (
     history_tables,
     link_snapshots,
 )
-from pipelines.lake.store import DATA_FILE, Lake, atomic_write_json, atomic_write_parquet
+from pipelines.lake.store import (
+    DATA_FILE,
+    Lake,
+    atomic_write_json,
+    atomic_write_parquet,
+    remove_leftovers,
+)
 from pipelines.link.linker import load_overrides
 
 HISTORY_TABLES = ("transitions", "delays", "promises")
@@ -52,6 +58,7 @@ def link_lake(lake: Lake, overrides_path: Path | None = None) -> tuple[DerivedTa
     for table, frame in derived.per_org().items():
         lake.write_org_tables(table, frame, orgs)
     with lake.lock():
+        remove_leftovers(history_path(lake).parent)  # of a writer killed here
         atomic_write_parquet(conform(derived.snapshots, "history"), history_path(lake))
     return derived, rewritten
 

@@ -103,6 +103,17 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+# Where the crash tests kill an ingest (FOLLOWUP_CRASH_AT), in the order a commit passes them.
+FAULT_POINTS = (
+    "before_rename",  # the first atomic rename of the run (the raw file's copy)
+    "in_version_dir",  # the new version half written, in its temporary folder
+    "before_commit",  # the version folder complete, not yet renamed into place
+    "after_commit",  # committed; snapshots/ and quarantine/ not yet switched
+    "after_quarantine",  # quarantine/ switched, snapshots/ not yet
+    "after_snapshot",  # both switched, the commit record in snapshots/ not yet
+)
+
+
 def crash_point(name: str) -> None:
     """Fault injection for the crash-safety tests: die here when $FOLLOWUP_CRASH_AT names it."""
     if os.environ.get("FOLLOWUP_CRASH_AT") == name:
@@ -535,6 +546,7 @@ class Lake:
             for org in orgs:
                 part = conform(parts.get((org,), empty), table)
                 path = self.table_path(table, org)
+                remove_leftovers(path.parent)  # of a writer killed here (we hold the lock)
                 if path.exists() and pl.read_parquet(path).equals(part):
                     continue
                 atomic_write_parquet(part, path)
