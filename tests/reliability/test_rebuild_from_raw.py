@@ -1,24 +1,40 @@
-"""The history can be rebuilt from raw/ alone: delete every derived table, run again, compare."""
+"""The lake can be rebuilt from raw/ alone: delete every table derived from it, run again, and
+every Parquet file comes back byte for byte."""
 
 import shutil
 
 from pipelines.cli import main
 from tests.reliability.lake_state import lake_files
 
-DERIVED = ("snapshots", "quarantine", "history")
+DERIVED = (
+    "snapshots",
+    "quarantine",
+    "versions",
+    "history",
+    "links",
+    "activities",
+    "transitions",
+    "delays",
+    "promises",
+)
 
 
-def test_rebuild_from_raw_gives_identical_tables(tmp_path, swedish_csv):
+def test_rebuild_from_raw_gives_identical_tables(tmp_path, swedish_csv, monkeypatch):
+    monkeypatch.setattr("pipelines.report.render.find_chromium", lambda: None)
     lake = tmp_path / "lake"
     assert main(["demo", "--lake", str(lake)]) == 0
     assert main(["ingest", str(swedish_csv), "--org", "region-test", "--lake", str(lake)]) == 0
     before = {k: v for k, v in lake_files(lake).items() if k.endswith(".parquet")}
-    assert any(k.startswith("history/") for k in before)
+    for table in DERIVED:
+        assert any(k.startswith(f"{table}/") for k in before), table
+    kept = {k for k in lake_files(lake) if k.startswith("raw/")}
     for table in DERIVED:
         shutil.rmtree(lake / table)
+    assert {k.split("/")[0] for k in lake_files(lake)} <= {"raw", "reports", "data_lake"}
     assert main(["rebuild", "--lake", str(lake)]) == 0
     after = {k: v for k, v in lake_files(lake).items() if k.endswith(".parquet")}
     assert after == before
+    assert kept == {k for k in lake_files(lake) if k.startswith("raw/")}
 
 
 def test_rebuild_of_an_empty_lake_says_so(tmp_path, capsys):
