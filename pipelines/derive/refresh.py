@@ -131,6 +131,6 @@ def withdraw_blocked(lake: Lake, org: str, period: str, overrides_path: Path | N
             lake.write_org_tables(table, pl.DataFrame(schema=TABLES[table].polars_schema), orgs)
         with lake.lock():
             empty = pl.DataFrame(schema=TABLES["history"].polars_schema)
-            atomic_write_parquet(empty, history_path(lake))
+            atomic_write_parquet(conform(empty, "history"), history_path(lake))
     write_history_tables(lake)
     return True
