@@ -95,8 +95,9 @@ CANONICAL = (
     Col(
         "status_source",
         S,
-        "`reported` (the document showed a status), `inferred` (from the comment), `override`, "
-        "`absent` (the document showed no status and none was inferred)",
+        "`reported` (the document showed green, yellow or red), `inferred` (from the comment), "
+        "`override`, `absent` (status `unknown`: the document showed none of the three — what "
+        "it did show is in `status_raw` — and none was inferred)",
         False,
     ),
     Col("comment", S, "the comment (kommentar), may be null"),

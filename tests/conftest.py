@@ -6,7 +6,6 @@ import pytest
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_REPORT = REPO.parent / "shared" / "reports" / "region-vastmanland_2022-07-07_ocr.txt"
 
 SWEDISH_CSV = """Målområde;Aktivitet;Verksamhet;Status;Kommentar
 Hållbar utveckling;Genomföra projektet omställning Västmanland;Hållbarhet;Grönt;Arbetet pågår enligt plan.

@@ -121,8 +121,9 @@ def with_meta(
     present for every reader, null where it has nothing. Any other column a reader adds is kept
     in ``reader_extra`` (JSON), so every snapshot has the same columns and nothing is lost.
     ``status_source`` is made truthful here, for every reader alike: a row whose status is
-    ``unknown`` and whose document showed nothing (no ``status_raw``) is ``absent``, never
-    ``reported``.
+    ``unknown`` (the document showed no green, yellow or red; whatever it did show, e.g. "Ej
+    påbörjad", stays in ``status_raw``) is ``absent``, never ``reported`` — the same value the
+    derive step gives a row whose inference is withdrawn.
     """
     rows = result.rows.rename(
         {k: v for k, v in PROVENANCE_ALIASES.items() if k in result.rows.columns}
@@ -139,17 +140,10 @@ def with_meta(
     for name, dtype in PROVENANCE_SCHEMA.items():
         if name not in rows.columns:
             rows = rows.with_columns(pl.lit(None, dtype).alias(name))
-    showed_nothing = pl.col("status_raw").is_null() | (
-        pl.col("status_raw").cast(pl.String).str.strip_chars() == ""
-    )
     rows = rows.with_columns(
         status_source=pl.when(
             pl.col("status_source").is_null()
-            | (
-                (pl.col("status") == "unknown")
-                & (pl.col("status_source") == "reported")
-                & showed_nothing
-            )
+            | ((pl.col("status") == "unknown") & (pl.col("status_source") != "override"))
         )
         .then(pl.lit("absent"))
         .otherwise(pl.col("status_source"))

@@ -88,14 +88,27 @@ def test_the_readme_scans_work_on_a_mixed_lake(mixed_lake, monkeypatch):
 
 
 def test_status_source_is_reported_only_where_the_document_showed_a_status(mixed_lake):
-    snapshots = pl.read_parquet(mixed_lake / "data_lake" / "history" / "data.parquet")
-    reported = snapshots.filter(pl.col("status_source") == "reported")
-    assert reported.height and reported["status_raw"].null_count() == 0
-    # the PDF factory's fourth status is "unknown": an empty cell, no colour, nothing shown
-    pdf = snapshots.filter(pl.col("org") == "kommun-pdf")
-    empty = pdf.filter(pl.col("status_raw").is_null())
-    assert empty.height >= 2 and "reported" not in empty["status_source"].to_list()
-    assert set(empty["status_source"].to_list()) <= {"absent", "inferred"}
+    lake = mixed_lake / "data_lake"
+    # as read (the committed versions, before any inference), for every reader alike
+    read = pl.concat(
+        [pl.read_parquet(p) for p in sorted((lake / "versions").rglob("snapshot.parquet"))]
+    )
+    assert read["source_file"].n_unique() == 4
+    reported = read.filter(pl.col("status_source") == "reported")
+    assert set(reported["status"].to_list()) <= {"green", "yellow", "red"}
+    assert reported["status_raw"].null_count() == 0
+    unknown = read.filter(pl.col("status") == "unknown")
+    assert unknown.height and set(unknown["status_source"].to_list()) == {"absent"}
+    # the PDF factory's fourth status is an empty cell: nothing shown
+    pdf = read.filter(pl.col("org") == "kommun-pdf")
+    assert pdf.filter(pl.col("status_raw").is_null())["status_source"].to_list() == ["absent"] * 2
+    # after the derive step an unknown row is inferred or still absent, never reported
+    history = pl.read_parquet(lake / "history" / "data.parquet")
+    was_unknown = history.join(
+        unknown.select("source_sha256", "source_row"), on=["source_sha256", "source_row"]
+    )
+    assert was_unknown.height == unknown.height
+    assert set(was_unknown["status_source"].to_list()) <= {"absent", "inferred"}
 
 
 def test_a_readers_other_columns_are_kept_as_json_not_as_new_columns(tmp_path):
