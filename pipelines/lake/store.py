@@ -177,6 +177,8 @@ def _write_json(path: Path, payload: dict) -> None:
 def _link_into_place(source: Path, target: Path) -> None:
     """Make ``target`` the same file as ``source`` by one rename (a hard link, else a copy)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and os.path.samefile(source, target):
+        return  # already switched (by a run killed after this rename)
     tmp = _aside(target)
     try:
         os.link(source, tmp)
@@ -184,6 +186,8 @@ def _link_into_place(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
     crash_point("before_rename")
     os.replace(tmp, target)
+    # rename() of two links to one file does nothing and leaves the source name behind
+    tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
 
 
@@ -335,11 +339,25 @@ class Lake:
         record = self.committed_version(org, period)
         return bool(record and record.get("blocked"))
 
-    def recover(self, org: str, period: str) -> bool:
+    def recover(self, org: str, period: str, quick: bool = False) -> bool:
         """Finish what an interrupted commit left: remove its temporary files and folders and
         bring snapshots/ and quarantine/ in line with the newest committed version.
-        Call under the lock. Returns whether anything was done."""
+        Call under the lock. Returns whether anything was done. ``quick``: only when the
+        switch is visibly unfinished (one folder listing and one small read per period; what
+        the derive step runs over every period), leaving temporary files to the period's own
+        next commit."""
         snap_dir = self.partition_dir("snapshots", org, period)
+        if quick:
+            base = self.root / "versions" / snap_dir.parent.name / snap_dir.name
+            numbers = [int(n[1:]) for n in os.listdir(base) if n[:1] == "v" and n[1:].isdigit()]
+            record = snap_dir / VERSION_FILE
+            current = json.loads(record.read_bytes()) if record.exists() else None
+            if not numbers or (
+                current is not None
+                and current["version"] >= max(numbers)
+                and (current.get("blocked") or (snap_dir / DATA_FILE).exists())
+            ):
+                return False
         quar_dir = self.partition_dir("quarantine", org, period)
         ver_base = self.partition_dir("versions", org, period)
         changed = False
@@ -486,10 +504,10 @@ class Lake:
         frames, columns = [], {}
         with self.lock():
             for org, period in self.periods("versions"):
-                self.recover(org, period)
+                self.recover(org, period, quick=True)
         for org, period in self.periods("snapshots"):
             path = self.table_path("snapshots", org, period)
-            if path.exists() and not self.is_blocked(org, period):
+            if path.exists():  # a blocked period has no data file in snapshots/
                 frame = pl.read_parquet(path)
                 frames.append(frame)
                 columns[(org, period)] = frame.columns
