@@ -81,18 +81,31 @@ WIDTHS = {"goal_area": 90, "activity": 200, "unit": 140, "status": 70, "comment"
 PORTRAIT_SCALE = 0.8
 
 
-def random_rows(rng: random.Random, n: int, goal_areas: int = 3) -> list[ReportRow]:
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words rows are made of (a benchmark brings its own, to hold them out)."""
+
+    goal_areas: tuple[str, ...] = GOAL_AREAS
+    units: tuple[str, ...] = UNITS
+    verbs: tuple[str, ...] = _VERBS
+    objects: tuple[str, ...] = _OBJECTS
+    comments: tuple[str, ...] = _COMMENTS
+
+
+def random_rows(
+    rng: random.Random, n: int, goal_areas: int = 3, words: Vocabulary = Vocabulary()
+) -> list[ReportRow]:
     """``n`` rows over ``goal_areas`` goal areas (in blocks), units repeating, statuses mixed."""
-    areas = rng.sample(GOAL_AREAS, goal_areas)
-    units = rng.sample(UNITS, rng.randint(3, 6))
+    areas = rng.sample(words.goal_areas, goal_areas)
+    units = rng.sample(words.units, rng.randint(3, min(6, len(words.units))))
     per_area = max(1, -(-n // goal_areas))
     rows = []
     for i in range(n):
-        comment = " ".join(rng.sample(_COMMENTS, rng.randint(1, 3)))
+        comment = " ".join(rng.sample(words.comments, rng.randint(1, 3)))
         rows.append(
             ReportRow(
                 goal_area=areas[min(i // per_area, goal_areas - 1)],
-                activity=f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)} ({i + 1}).",
+                activity=f"{rng.choice(words.verbs)} {rng.choice(words.objects)} ({i + 1}).",
                 unit=rng.choice(units),
                 status=rng.choice(("green", "green", "yellow", "red", "unknown")),
                 comment=comment,
@@ -236,7 +249,7 @@ VARIANTS = [
 ]
 
 
-def random_template(rng: random.Random) -> Variant:
+def random_template(rng: random.Random, words: Vocabulary = Vocabulary()) -> Variant:
     """One random template: column order, header words (some blank or none), page
     orientation, status encoding, heading form and placement, page breaks."""
     columns = ["activity", "unit", "status", "comment"]
@@ -269,7 +282,7 @@ def random_template(rng: random.Random) -> Variant:
     else:
         options["status_mark"] = encoding
     n = rng.randint(8, 20)
-    rows = random_rows(rng, n, goal_areas=rng.randint(1, 3))
+    rows = random_rows(rng, n, goal_areas=rng.randint(1, 3), words=words)
     if options["rows_per_page"] and rng.random() < 0.3 and "comment" in columns:
         options["split_rows"] = [rng.randrange(n)]
     return Variant(
