@@ -90,6 +90,7 @@ def baseline_reader(folder: Path):
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("baseline_pdf", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_pdf"] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
