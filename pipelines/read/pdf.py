@@ -313,19 +313,66 @@ def _status_column(
     return best[0], best[1], 0.6 + 0.35 * best[2]
 
 
+def _goal_area_column(
+    texts: list[list[str]], candidates: list[int], known: set[str]
+) -> tuple[int, str, float] | None:
+    """The column among ``candidates`` (text columns no header names) that holds the goal area:
+    one whose cells mostly repeat a goal-area heading of the document (``known``), or, when
+    there are four text columns (one more than activity, unit and comment), the one whose
+    short values come in unbroken runs with the fewest distinct values."""
+    best = None
+    for index in candidates:
+        values = [row[index] if index < len(row) else "" for row in texts]
+        if not values or not all(values):
+            continue
+        runs = 1 + sum(a != b for a, b in zip(values, values[1:], strict=False))
+        distinct = len(set(values))
+        words = sum(len(v.split()) for v in values) / len(values)
+        in_known = sum(v in known for v in values) / len(values)
+        if in_known >= 0.8:
+            score, reason = (2, -distinct), f"content: {in_known:.0%} of its cells name a heading"
+        elif len(candidates) >= 4 and runs == distinct and distinct <= max(1, len(values) // 3):
+            if words > 10:
+                continue
+            score = (1, -distinct)
+            reason = f"content: {distinct} value(s) in unbroken runs over {len(values)} rows"
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, index, reason)
+    if best is None:
+        return None
+    return best[1], best[2], 0.9 if best[0][0] == 2 else 0.6
+
+
 def _choose_columns(
-    header: list[str] | None, texts: list[list[str]], marks: list[list[_CellMark]]
+    header: list[str] | None,
+    texts: list[list[str]],
+    marks: list[list[_CellMark]],
+    known: set[str] = frozenset(),
 ) -> list[ColumnChoice]:
-    """Columns by header word, the status by its colours/words, the rest by content."""
+    """Columns by header word, the status by its colours/words, the goal area by its runs or
+    its headings, the rest by content (``columns.assign_columns``)."""
     width = max([len(header or [])] + [len(row) for row in texts])
     named = {header_field(h) for h in header or [] if h}
-    status = None
-    if "status" not in named:
-        unnamed = [i for i in range(width) if not header or i >= len(header) or not header[i]]
-        status = _status_column(texts, marks, unnamed) if texts else None
+    unnamed = [i for i in range(width) if not header or i >= len(header) or not header[i]]
+    found: dict[str, tuple[int, str, float]] = {}
+    if "status" not in named and texts:
+        status = _status_column(texts, marks, unnamed)
+        empty = [i for i in unnamed if not any(i < len(row) and row[i] for row in texts)]
+        if status is None and len(empty) == 1:  # no colour on this page: the one empty column
+            status = (empty[0], "content: the one column without text (no status shown)", 0.5)
+        if status is not None:
+            found["status"] = status
+            unnamed.remove(status[0])
+    if "goal_area" not in named and texts:
+        text_columns = [i for i in unnamed if any(i < len(row) and row[i] for row in texts)]
+        goal_area = _goal_area_column(texts, text_columns, set(known))
+        if goal_area is not None:
+            found["goal_area"] = goal_area
     effective = list(header) if header else [""] * width
-    if status is not None:
-        effective[status[0]] = "Status"
+    for name, (index, _, _) in found.items():
+        effective[index] = {"status": "Status", "goal_area": "Målområde"}[name]
     coloured = [[m.rgb is not None for m in row] for row in marks]
     choices = assign_columns(
         effective if any(effective) else None,
@@ -334,9 +381,10 @@ def _choose_columns(
         lambda text: status_for_phrase(text) is not None,
     )
     for choice in choices:
-        if status is not None and choice.index == status[0]:
-            choice.header = (header[status[0]] or None) if header else None
-            choice.reason, choice.confidence = status[1], status[2]
+        if choice.field in found and choice.index == found[choice.field][0]:
+            index, reason, confidence = found[choice.field]
+            choice.header = (header[index] or None) if header else None
+            choice.reason, choice.confidence = reason, confidence
     return choices
 
 
@@ -366,13 +414,22 @@ def _read_table(page, table, fills, symbols, state: _State, above: list[TextLine
     notes: list[str] = []
     layout = state.layout
     aligned = layout is not None and _columns_align(table, layout)
-    if aligned and (header is None or tuple(header) == layout.header):
+    reuse = aligned and (header is None or tuple(header) == layout.header)
+    if reuse and "status" not in {choice.field for choice in layout.choices}:
+        reuse = False  # the last table showed no status: look again (it may show one here)
+    if reuse:
         choices = layout.choices
         if header is None:
             notes.append(f"no header row: the columns of the table on page {layout.page}")
     else:
+        known = {g for g in (state.goal_area, heading_above(above, _body_size(page, table))) if g}
+        known |= {
+            _row_heading(texts[i], table.rows[i].cells, fills, symbols) or ""
+            for i in range(len(texts))
+            if not full[i]
+        }
         choices = _choose_columns(
-            header, [texts[i] for i in data_rows], [marks[i] for i in data_rows]
+            header, [texts[i] for i in data_rows], [marks[i] for i in data_rows], known - {""}
         )
         fields = {choice.field for choice in choices}
         if "activity" not in fields or not fields & {"unit", "status", "comment"}:

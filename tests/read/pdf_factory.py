@@ -392,7 +392,11 @@ def make_report_pdf(
             rule(margin, y, col_x[-1], y)
         state["y"] = y
         if show_header and (not continued or repeat_header):
-            draw_row([[h] if h else [] for h in header], None, header=True)
+            titles = [
+                _wrap(h, "Helvetica-Bold", font_size, w)
+                for h, w in zip(header, text_widths, strict=True)
+            ]
+            draw_row(titles, None, header=True)
         state["rows_on_page"] = 0
 
     bottom_limit = margin + 12
