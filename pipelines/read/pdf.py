@@ -434,11 +434,13 @@ def _read_table(page, table, fills, symbols, state: _State, above: list[TextLine
         fields = {choice.field for choice in choices}
         if "activity" not in fields or not fields & {"unit", "status", "comment"}:
             body = " ".join(t for row in texts for t in row if t)
-            if body and not is_legend(body, sum(1 for m in marks.values() for c in m if c.rgb)):
+            swatches = sum(1 for m in marks.values() for c in m if c.rgb)
+            legend = is_legend(body, swatches, in_table=True) and len(body.split()) <= 40
+            if body and not legend:
                 state.warn(
                     page_no,
-                    f"a table that is no activity table ({NOT_A_REPORT.split(' (')[0][3:]}: "
-                    f"no activity column beside a unit, status or comment); skipped",
+                    "a ruled table with no activity column beside a unit, status or comment "
+                    f"column ({len(texts)} row(s)); skipped",
                 )
             return False
         if header is None:
@@ -595,10 +597,20 @@ def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
     symbols = [char for char in page.chars if _is_symbol(char)]
     swatches = _swatches(fills)
     region_top = 0.0
+    warnings_before = len(state.warnings)
+    read_any = False
     for table in tables:
         above = _lines(page, region_top, table.bbox[1], swatches)
         if _read_table(page, table, fills, symbols, state, above):
             region_top = table.bbox[3]  # headings for a next table are below this one
+            read_any = True
+    if not read_any and len(state.warnings) == warnings_before:
+        lines = len(page.extract_text_lines(return_chars=False))
+        state.warn(
+            page.page_number,
+            f"no ruled table (no cell grid of lines) with activities; {lines} text line(s) "
+            "not read",
+        )
 
 
 def _open(path: Path):

@@ -144,6 +144,7 @@ def make_report_pdf(
     title: str | None = None,
     heading_style: tuple[str, float] = ("Helvetica-Bold", 14),
     show_header: bool = True,
+    unruled_from_page: int | None = None,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -197,6 +198,8 @@ def make_report_pdf(
         title: a document title in a larger font above the first page's heading.
         heading_style: font and size of the goal-area headings.
         show_header: draw a header row at all (off: tables without any header row).
+        unruled_from_page: from this page on, draw the tables without ruling lines (text in
+            columns only, as some exports do).
     """
     columns = tuple(columns)
     if header is None:
@@ -261,6 +264,8 @@ def make_report_pdf(
 
     def rule(x0: float, y0: float, x1: float, y1: float) -> None:
         """A table ruling line: a stroked line, or a thin filled rectangle as Word draws them."""
+        if unruled_from_page is not None and page_number >= unruled_from_page:
+            return
         if border_style == "rects":
             canvas.setFillColorRGB(0, 0, 0)
             canvas.rect(x0 - 0.25, y0 - 0.25, x1 - x0 + 0.5, y1 - y0 + 0.5, stroke=0, fill=1)

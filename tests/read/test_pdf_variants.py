@@ -41,3 +41,33 @@ def test_no_warnings_and_a_found_table_per_page_with_every_field(variant):
             )
             assert (choice.confidence == 1.0) == bool(by_header and "header" in choice.reason)
     assert sum(t.rows for t in result.tables) == len(v.rows)
+
+
+def test_pages_whose_table_has_no_ruling_lines_are_warned_about_never_silently_lost(tmp_path):
+    v = VARIANTS[0]
+    path = make_report_pdf(tmp_path / "unruled.pdf", v.rows, **v.options, unruled_from_page=3)
+    result = read_report(path)
+    read_pages = {row["page"] for row in result.rows.to_dicts()}
+    assert read_pages == {1, 2}
+    warned = {w.page for w in result.warnings if "no ruled table" in w.message}
+    assert warned == set(range(3, 3 + len(warned))) and len(warned) >= 1
+    pages = max(read_pages | warned)
+    assert result.pages == pages
+    assert all("text line(s) not read" in w.message for w in result.warnings)
+
+
+def test_inspect_shows_each_page_table_with_the_columns_and_why(variant):
+    from pipelines.read.inspect import inspect_result
+
+    v, result = variant
+    report = inspect_result(result, f"{v.name}.pdf")
+    assert report["format"] == "pdf" and report["pages"] == result.pages
+    assert [t["page"] for t in report["tables"]] == sorted(t["page"] for t in report["tables"])
+    for table in report["tables"]:
+        assert table["where"] == f"page {table['page']}"
+        assert {c["field"] for c in table["columns"]} == set(v.options["columns"])
+    encoding = "word" if v.options.get("status_words") else v.options.get("status_mark", "fill")
+    encoding = {"dot": "mark", "square": "mark"}.get(encoding, encoding)
+    encoding = {"dot_symbol": "symbol", "square_symbol": "symbol"}.get(encoding, encoding)
+    found = {part for t in report["tables"] for part in t["status_encoding"].split(" + ")}
+    assert encoding in found and found <= {encoding, "none"}
