@@ -274,14 +274,11 @@ def _merge_continuation(previous: dict, piece: dict) -> None:
             previous[column] = piece[column]
 
 
-def _is_header(row: list[str]) -> bool:
-    """A header row: at least one header word, and every non-blank cell is one."""
+def _is_header(row: list[str], first: bool = False) -> bool:
+    """A header row: every non-blank cell is a header word, two or more of them (one will do
+    in a table's first row, as long as the row has blank cells beside it)."""
     named = [header_field(cell) for cell in row if cell]
-    return (
-        bool(named)
-        and all(named)
-        and (len(named) >= 2 or len(row) <= 3 or not any(len(cell.split()) > 3 for cell in row))
-    )
+    return bool(named) and all(named) and (len(named) >= 2 or first)
 
 
 def _status_column(
@@ -393,7 +390,10 @@ def _read_table(page, table, fills, symbols, state: _State, above: list[TextLine
     page_no = page.page_number
     texts = [[_text(cell) for cell in row] for row in table.extract()]
     full = [all(cell is not None for cell in row.cells) for row in table.rows]
-    header_at = next((i for i, row in enumerate(texts) if full[i] and _is_header(row)), None)
+    first_full = next((i for i in range(len(texts)) if full[i]), None)
+    header_at = next(
+        (i for i, row in enumerate(texts) if full[i] and _is_header(row, i == first_full)), None
+    )
     first_data = 0 if header_at is None else header_at + 1
     marks = {
         i: [_cell_mark(bbox, fills, symbols) for bbox in table.rows[i].cells]
