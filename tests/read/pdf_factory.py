@@ -42,6 +42,15 @@ LEGEND = [
     ("red", "Rött = når ej måluppfyllelse"),
 ]
 HEADER = ("Aktivitet", "Verksamhet", "Status", "Kommentar")
+COLUMNS = ("activity", "unit", "status", "comment")
+FIELD_TITLES = {
+    "goal_area": "Målområde",
+    "activity": "Aktivitet",
+    "unit": "Verksamhet",
+    "status": "Status",
+    "comment": "Kommentar",
+}
+SYMBOLS = {"dot_symbol": "l", "square_symbol": "n"}  # ZapfDingbats ● and ■ (as Wingdings is)
 HEADER_FILL = "#D9D9D9"  # a grey header row: a fill that is not a traffic light
 
 
@@ -80,9 +89,16 @@ def _set_fill(canvas: Canvas, hex_colour: str, colour_space: str) -> None:
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` wrapped to ``width``; a word wider than the column is an error (it would run
+    into the next cell, and the PDF would no longer show what the row says)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     lines: list[str] = []
     for part in text.split("\n"):
         lines.extend(simpleSplit(part, font, size, width) or ([""] if part == "" else []))
+    too_wide = [line for line in lines if stringWidth(line, font, size) > width + 0.5]
+    if too_wide:
+        raise ValueError(f"{too_wide[0]!r} does not fit a {width:.0f} pt column at {size} pt")
     return [line for line in lines if line != ""] if text else []
 
 
@@ -90,7 +106,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 class _Piece:
     """What one table row shows on one page (a split row is two pieces)."""
 
-    cells: tuple[list[str], list[str], list[str], list[str]]
+    cells: tuple[list[str], ...]  # in the order of the table's columns
     status: str
     fill: str | None
 
@@ -108,7 +124,7 @@ def make_report_pdf(
     unknown_fill: str | None = None,
     repeat_fill_on_split: bool = True,
     legend: Literal["swatches", "cells", "boxed", "in_table", "none"] = "swatches",
-    status_mark: Literal["fill", "square", "dot"] = "fill",
+    status_mark: Literal["fill", "square", "dot", "dot_symbol", "square_symbol"] = "fill",
     border_style: Literal["lines", "rects"] = "lines",
     new_page_per_goal_area: bool = True,
     heading: Callable[[str], str] = default_heading,
@@ -121,9 +137,14 @@ def make_report_pdf(
     column_widths: Sequence[float] = (250, 150, 60, 300),
     page_size: tuple[float, float] = landscape(A4),
     rotated: bool = False,
-    header: Sequence[str] = HEADER,
+    header: Sequence[str] | None = None,
     heading_in_table: bool = False,
     scanned_pages: int = 0,
+    columns: Sequence[str] = COLUMNS,
+    title: str | None = None,
+    heading_style: tuple[str, float] = ("Helvetica-Bold", 14),
+    show_header: bool = True,
+    unruled_from_page: int | None = None,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -148,7 +169,8 @@ def make_report_pdf(
             the line in a bordered box, as in the real reports), ``in_table`` (swatches in a
             full-width first row of the table, on every page) or ``none``.
         status_mark: colour the whole status cell (``fill``), or draw a 10 pt ``square`` or a
-            ``dot`` in its middle.
+            ``dot`` in its middle, or write a coloured symbol glyph (``dot_symbol`` ●,
+            ``square_symbol`` ■, in ZapfDingbats as Word writes Wingdings).
         border_style: table rules as stroked ``lines`` or as thin filled ``rects`` (as Word's
             PDF export draws them).
         new_page_per_goal_area: start each goal area on a new page (else below the previous
@@ -166,11 +188,27 @@ def make_report_pdf(
         page_size: the page size in points (default landscape A4).
         rotated: store the pages as portrait with ``/Rotate 90`` (how some tools save
             landscape pages) instead of as landscape media boxes.
-        header: the four column titles of the header row.
+        header: the column titles of the header row, one per column ("" = a blank header
+            cell); default ``HEADER`` for the default columns, else ``FIELD_TITLES``.
         heading_in_table: put the heading in a full-width first row of the table (below the
             legend) instead of above it.
         scanned_pages: append this many image-only pages (no text layer) after the table.
+        columns: the fields in column order, any of ``FIELD_TITLES`` (a ``goal_area`` column
+            repeats the goal area in every row); ``column_widths`` gives one width each.
+        title: a document title in a larger font above the first page's heading.
+        heading_style: font and size of the goal-area headings.
+        show_header: draw a header row at all (off: tables without any header row).
+        unruled_from_page: from this page on, draw the tables without ruling lines (text in
+            columns only, as some exports do).
     """
+    columns = tuple(columns)
+    if header is None:
+        header = HEADER if columns == COLUMNS else tuple(FIELD_TITLES[c] for c in columns)
+    if len(column_widths) != len(columns) or len(header) != len(columns):
+        raise ValueError("one column width and one header title per column")
+    status_at = columns.index("status")
+    comment_at = columns.index("comment") if "comment" in columns else None
+    heading_font, heading_size = heading_style
     path = Path(path)
     shades = dict(OFFICE_SHADES if shades is None else shades)
     cyclers = {
@@ -196,14 +234,20 @@ def make_report_pdf(
         else:
             fill = None
         word = status_words.get(row.status, "") if status_words else ""
-        cells = (
-            _wrap(row.activity, "Helvetica", font_size, text_widths[0]),
-            _wrap(row.unit, "Helvetica", font_size, text_widths[1]),
-            _wrap(word, "Helvetica", font_size, text_widths[2]),
-            _wrap(row.comment, "Helvetica", font_size, text_widths[3]),
+        values = {
+            "goal_area": row.goal_area,
+            "activity": row.activity,
+            "unit": row.unit,
+            "status": word,
+            "comment": row.comment,
+        }
+        cells = tuple(
+            _wrap(values[name], "Helvetica", font_size, text_widths[i])
+            for i, name in enumerate(columns)
         )
         return _Piece(cells, row.status, fill)
 
+    texts_in_status = False
     canvas = Canvas(str(path), pagesize=(height, width) if rotated else page_size)
     canvas.setTitle("Uppföljning aktivitetsplan")
     page_number = 0
@@ -220,6 +264,8 @@ def make_report_pdf(
 
     def rule(x0: float, y0: float, x1: float, y1: float) -> None:
         """A table ruling line: a stroked line, or a thin filled rectangle as Word draws them."""
+        if unruled_from_page is not None and page_number >= unruled_from_page:
+            return
         if border_style == "rects":
             canvas.setFillColorRGB(0, 0, 0)
             canvas.rect(x0 - 0.25, y0 - 0.25, x1 - x0 + 0.5, y1 - y0 + 0.5, stroke=0, fill=1)
@@ -230,17 +276,22 @@ def make_report_pdf(
 
     def draw_status(fill: str, top: float, h: float) -> None:
         _set_fill(canvas, fill, colour_space)
-        cx, cy = col_x[2] + column_widths[2] / 2, top - h / 2
-        if status_mark == "square":
+        cx, cy = col_x[status_at] + column_widths[status_at] / 2, top - h / 2
+        if status_mark in SYMBOLS:
+            canvas.setFont("ZapfDingbats", 10)
+            canvas.drawString(cx + (-14 if texts_in_status else -4), cy - 3.5, SYMBOLS[status_mark])
+        elif status_mark == "square":
             canvas.rect(cx - 5, cy - 5, 10, 10, stroke=0, fill=1)
         elif status_mark == "dot":
             canvas.circle(cx, cy, 5, stroke=0, fill=1)
         else:
-            canvas.rect(col_x[2], top - h, column_widths[2], h, stroke=0, fill=1)
+            canvas.rect(col_x[status_at], top - h, column_widths[status_at], h, stroke=0, fill=1)
 
     def draw_row(cells: Sequence[list[str]], fill: str | None, header: bool = False) -> None:
+        nonlocal texts_in_status
         h = row_height(cells)
         top = state["y"]
+        texts_in_status = bool(cells[status_at])
         if header:
             _set_fill(canvas, HEADER_FILL, "rgb")
             canvas.rect(margin, top - h, table_width, h, stroke=0, fill=1)
@@ -271,19 +322,28 @@ def make_report_pdf(
         state["rows_on_page"] = 0
 
     def heading_lines(goal_area: str, continued: bool) -> list[str]:
-        title = None
+        text = None
         if not continued or continued_heading == "repeat":
-            title = heading(goal_area)
+            text = heading(goal_area)
         elif continued_heading == "forts":
-            title = "forts. " + heading(goal_area)
+            text = "forts. " + heading(goal_area)
+        title = text
         return (
-            simpleSplit(title, "Helvetica-Bold", 14, heading_width or table_width) if title else []
+            simpleSplit(title, heading_font, heading_size, heading_width or table_width)
+            if title
+            else []
         )
 
     def section_height(goal_area: str, first_row: Sequence[list[str]]) -> float:
         lines = heading_lines(goal_area, False)
         legend_h = {"none": 0, "in_table": 20}.get(legend, 24)
-        return len(lines) * 17.5 + 6 + legend_h + row_height([["x"]]) + row_height(first_row)
+        return (
+            len(lines) * heading_size * 1.25
+            + 6
+            + legend_h
+            + row_height([["x"]])
+            + row_height(first_row)
+        )
 
     def draw_legend(y: float) -> None:
         x = margin
@@ -311,9 +371,13 @@ def make_report_pdf(
     def start_section(goal_area: str, continued: bool) -> None:
         y = state["y"]
         lines = heading_lines(goal_area, continued)
+        if title and page_number == 1 and not continued and not state.get("titled"):
+            draw_text_lines([title], margin, y, "Helvetica-Bold", 18)
+            y -= 18 * 1.25 + 10
+            state["titled"] = True
         if lines and not heading_in_table:
-            draw_text_lines(lines, margin, y, "Helvetica-Bold", 14)
-            y -= len(lines) * 14 * 1.25 + 6
+            draw_text_lines(lines, margin, y, heading_font, heading_size)
+            y -= len(lines) * heading_size * 1.25 + 6
         if legend not in ("none", "in_table"):
             draw_legend(y)
             y -= 24
@@ -325,15 +389,19 @@ def make_report_pdf(
             y -= 20
             rule(margin, y, col_x[-1], y)
         if lines and heading_in_table:  # a full-width first row of the table
-            h = len(lines) * 14 * 1.25 + 2 * pad
-            draw_text_lines(lines, margin + pad, y - pad, "Helvetica-Bold", 14)
+            h = len(lines) * heading_size * 1.25 + 2 * pad
+            draw_text_lines(lines, margin + pad, y - pad, heading_font, heading_size)
             rule(margin, y - h, margin, y)
             rule(col_x[-1], y - h, col_x[-1], y)
             y -= h
             rule(margin, y, col_x[-1], y)
         state["y"] = y
-        if not continued or repeat_header:
-            draw_row([[h] if h else [] for h in header], None, header=True)
+        if show_header and (not continued or repeat_header):
+            titles = [
+                _wrap(h, "Helvetica-Bold", font_size, w)
+                for h, w in zip(header, text_widths, strict=True)
+            ]
+            draw_row(titles, None, header=True)
         state["rows_on_page"] = 0
 
     bottom_limit = margin + 12
@@ -353,14 +421,18 @@ def make_report_pdf(
         ):
             new_page()
             start_section(row.goal_area, continued=True)
-        if index in split and len(piece.cells[3]) >= 2:
-            comment = piece.cells[3]
+        if index in split and comment_at is not None and len(piece.cells[comment_at]) >= 2:
+            comment = piece.cells[comment_at]
             half = (len(comment) + 1) // 2
-            draw_row((*piece.cells[:3], comment[:half]), piece.fill)
+            first = list(piece.cells)
+            first[comment_at] = comment[:half]
+            draw_row(first, piece.fill)
             new_page()
             start_section(row.goal_area, continued=True)
             rest_fill = piece.fill if repeat_fill_on_split else None
-            draw_row(([], [], [], comment[half:]), rest_fill)
+            rest: list[list[str]] = [[] for _ in columns]
+            rest[comment_at] = comment[half:]
+            draw_row(rest, rest_fill)
         else:
             draw_row(piece.cells, piece.fill)
     if page_number == 0:

@@ -179,8 +179,9 @@ CASES = {
     "PDF that is not a report": (
         _built("inv_2022-07-07.pdf", _not_a_report_pdf),
         [],
-        "inv_2022-07-07.pdf: no table with the header Aktivitet | Verksamhet | Status | "
-        "Kommentar; is this a follow-up report?",
+        "inv_2022-07-07.pdf: no activity table (a ruled table with an activity column beside "
+        "a unit, status or comment column, e.g. Aktivitet | Verksamhet | Status | Kommentar or "
+        "Åtgärd | Ansvar | Bedömning); is this a follow-up report?",
     ),
     "binary junk named .pdf": (
         _write("j_2022-07-07.pdf", random.Random(2).randbytes(4096)),
