@@ -1,0 +1,141 @@
+"""The ruled tables on a page image: their rows and, row by row, their cells.
+
+Ruling lines are long runs of dark, colourless ink: morphological opening with a long thin
+kernel keeps them and drops text. Coloured fills (a green or red status cell) are not ink,
+so they never pass for lines; a grey header fill neither. A table is a connected group of
+lines; its rows lie between horizontal lines that cross it, and each row has the cells its
+own vertical lines separate — so a full-width row (a goal area written inside the table, a
+legend row) is one cell, and a header row with blank cells keeps its columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+INK_GREY = 160  # darker than this (0-255) …
+INK_CHROMA = 90  # … and less coloured than this is ink (lines, text); else paper or a fill
+MIN_TABLE_SHARE = 0.3  # a table is at least this share of the page wide
+LINE_COVER = 0.6  # a horizontal rule crosses this share of its table's width
+VERTICAL_COVER = 0.7  # a vertical rule runs through this share of its row's height
+MIN_ROW_HEIGHT = 8  # pixels; closer rules are one thick rule
+FILL_GREY = (150, 238)  # a grey header fill (#D9D9D9 and its scanned shades) …
+FILL_CHROMA = 30  # … has no hue; where it starts or ends across the table is a row boundary
+
+
+@dataclass
+class Row:
+    top: int
+    bottom: int
+    cells: list[tuple[int, int]] = field(default_factory=list)  # (x0, x1) per cell
+
+    @property
+    def merged(self) -> bool:
+        """One cell across the whole table (a heading or legend row)."""
+        return len(self.cells) == 1
+
+
+@dataclass
+class Table:
+    box: tuple[int, int, int, int]  # x0, top, x1, bottom
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def columns(self) -> int:
+        return max((len(r.cells) for r in self.rows), default=0)
+
+
+def ink_mask(rgb: np.ndarray) -> np.ndarray:
+    """Dark, colourless pixels as 255, the rest 0."""
+    grey = rgb.mean(axis=2)
+    chroma = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
+    return (((grey < INK_GREY) & (chroma < INK_CHROMA)) * 255).astype(np.uint8)
+
+
+def _merge_close(rules: list[int]) -> list[int]:
+    """Rules closer than a row's minimum height are one (a fill's edge on its ruling line)."""
+    merged: list[int] = []
+    for rule in rules:
+        if merged and rule - merged[-1] < MIN_ROW_HEIGHT:
+            continue
+        merged.append(rule)
+    return merged
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Start and end (exclusive) of each run of True."""
+    padded = np.concatenate([[False], flags, [False]])
+    changes = np.flatnonzero(padded[1:] != padded[:-1])
+    return list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
+
+
+def line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical ruling lines of an ink mask."""
+    import cv2
+
+    height, width = ink.shape
+    horizontal = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, width // 30), 1))
+    )
+    vertical = cv2.morphologyEx(
+        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, height // 80)))
+    )
+    return horizontal, vertical
+
+
+def find_tables(rgb: np.ndarray) -> list[Table]:
+    """The ruled tables of a page, top to bottom."""
+    import cv2
+
+    ink = ink_mask(rgb)
+    horizontal, vertical = line_masks(ink)
+    height, width = ink.shape
+    fills = fill_mask(rgb)
+    joined = cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    tables = []
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        if w < MIN_TABLE_SHARE * width or h < 2 * MIN_ROW_HEIGHT:
+            continue
+        table = _table(horizontal, vertical, (int(x), int(y), int(x + w), int(y + h)), fills)
+        if table.rows:
+            tables.append(table)
+    return sorted(tables, key=lambda t: t.box[1])
+
+
+def fill_mask(rgb: np.ndarray) -> np.ndarray:
+    """Light grey, colourless pixels (a header row's shading) as True."""
+    grey = rgb.mean(axis=2)
+    chroma = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
+    return (grey >= FILL_GREY[0]) & (grey <= FILL_GREY[1]) & (chroma < FILL_CHROMA)
+
+
+def _table(horizontal: np.ndarray, vertical: np.ndarray, box, fills=None) -> Table:
+    x0, top, x1, bottom = box
+    band = horizontal[top:bottom, x0:x1] > 0
+    cover = band.sum(axis=1) >= LINE_COVER * (x1 - x0)
+    rules = [top + (a + b) // 2 for a, b in _runs(cover)]
+    if fills is not None:  # a shaded row drawn over its rule still has its own edges
+        shaded = fills[top:bottom, x0:x1].sum(axis=1) >= LINE_COVER * (x1 - x0)
+        for a, b in _runs(shaded):
+            if b - a >= MIN_ROW_HEIGHT:
+                rules += [top + a, top + b]
+        rules = _merge_close(sorted(rules))
+    table = Table(box)
+    for upper, lower in zip(rules, rules[1:], strict=False):
+        if lower - upper < MIN_ROW_HEIGHT:
+            continue
+        margin = max(2, (lower - upper) // 6)
+        strip = vertical[upper + margin : lower - margin, x0:x1] > 0
+        through = strip.sum(axis=0) >= VERTICAL_COVER * strip.shape[0]
+        edges = [x0 + (a + b) // 2 for a, b in _runs(through)]
+        if not edges or edges[0] - x0 > 6:
+            edges.insert(0, x0)
+        if x1 - edges[-1] > 6:
+            edges.append(x1)
+        cells = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b - a >= MIN_ROW_HEIGHT]
+        if cells:
+            table.rows.append(Row(upper, lower, cells))
+    return table

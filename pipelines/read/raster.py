@@ -1,0 +1,147 @@
+"""Page images of a scanned report: PDF pages rasterised with pypdfium2, image files as they
+are (PNG, JPEG, multi-page TIFF), and a deskew that straightens a slightly rotated scan.
+
+Images are numpy arrays, RGB, ``uint8``, rows × columns × 3. The skew is measured on the
+table's ruling lines (long straight dark segments), which every report page has; a page
+without any keeps its angle.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.core.errors import ReportFormatError
+
+DEFAULT_DPI = 200
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+MAX_SKEW_DEGREES = 5.0  # a scan turned further than this is not straightened (likely no table)
+MIN_SKEW_DEGREES = 0.05  # below this, rotating would only blur the page
+
+
+def is_image(head: bytes) -> bool:
+    """PNG, JPEG or TIFF, by their first bytes."""
+    return (
+        head.startswith(b"\x89PNG\r\n\x1a\n")
+        or head.startswith(b"\xff\xd8\xff")
+        or head[:4] in (b"II*\x00", b"MM\x00*")
+    )
+
+
+def page_count(path: Path) -> int:
+    """Pages of a PDF, or frames of an image file."""
+    if _is_pdf(path):
+        pdf = _open_pdf(path)
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+
+    with _open_image(path) as image:
+        return getattr(image, "n_frames", 1)
+
+
+def _is_pdf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return b"%PDF-" in handle.read(1024)
+
+
+def _open_pdf(path: Path):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise ReportFormatError(
+            f"{path.name}: not a readable PDF ({exc}); the file may be truncated or damaged"
+        ) from exc
+
+
+def _open_image(path: Path):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        return Image.open(path)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ReportFormatError(
+            f"{path.name}: not a readable PNG, JPEG or TIFF image; the file may be damaged"
+        ) from exc
+
+
+def page_image(path: Path, index: int, dpi: int = DEFAULT_DPI) -> tuple[np.ndarray, float]:
+    """Page ``index`` (0-based) as an RGB array, and the resolution it has in dots per inch.
+
+    A PDF page is rendered at ``dpi``; an image keeps its own pixels and says its resolution
+    (its DPI tag, else ``dpi`` is assumed).
+    """
+    if _is_pdf(path):
+        pdf = _open_pdf(path)
+        try:
+            page = pdf[index]
+            bitmap = page.render(scale=dpi / 72, may_draw_forms=True)
+            array = np.array(bitmap.to_pil().convert("RGB"))
+            page.close()
+        finally:
+            pdf.close()
+        return array, float(dpi)
+    with _open_image(path) as image:
+        image.seek(index)
+        own = image.info.get("dpi")
+        resolution = float(own[0]) if own and own[0] and own[0] > 30 else float(dpi)
+        return np.array(image.convert("RGB")), resolution
+
+
+def skew_angle(rgb: np.ndarray) -> float:
+    """The page's skew in degrees (counter-clockwise positive), from its long dark lines."""
+    import cv2
+
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    ink = (grey < 140).astype(np.uint8) * 255
+    width = rgb.shape[1]
+    lines = cv2.HoughLinesP(
+        ink,
+        rho=1,
+        theta=np.pi / 1800,
+        threshold=max(50, width // 8),
+        minLineLength=width // 4,
+        maxLineGap=6,
+    )
+    if lines is None:
+        return 0.0
+    angles, weights = [], []
+    for x0, y0, x1, y1 in np.asarray(lines).reshape(-1, 4).tolist():
+        dx, dy = x1 - x0, y1 - y0
+        if dx == 0:
+            continue
+        angle = math.degrees(math.atan2(dy, dx))
+        if abs(angle) <= MAX_SKEW_DEGREES:
+            angles.append(-angle)  # image rows grow downwards
+            weights.append(math.hypot(dx, dy))
+    if not angles:
+        return 0.0
+    order = np.argsort(angles)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    median = int(np.searchsorted(cumulative, cumulative[-1] / 2))
+    return float(np.asarray(angles)[order][median])
+
+
+def deskew(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page turned straight (white fills the corners), and the angle it was turned by."""
+    import cv2
+
+    angle = skew_angle(rgb)
+    if abs(angle) < MIN_SKEW_DEGREES:
+        return rgb, 0.0
+    height, width = rgb.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)
+    straight = cv2.warpAffine(
+        rgb,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(255, 255, 255),
+    )
+    return straight, angle
