@@ -43,8 +43,9 @@ def cell_colour(rgb: np.ndarray, box: tuple[int, int, int, int]) -> CellColour:
     cell = rgb[top + dy : bottom - dy, x0 + dx : x1 - dx]
     if cell.size == 0:
         return NO_COLOUR
-    chroma = cell.max(axis=2).astype(np.int16) - cell.min(axis=2).astype(np.int16)
-    mask = (chroma >= MIN_CHROMA).astype(np.uint8)
+    high = cv2.max(cv2.max(cell[..., 0], cell[..., 1]), cell[..., 2])
+    low = cv2.min(cv2.min(cell[..., 0], cell[..., 1]), cell[..., 2])
+    mask = (cv2.subtract(high, low) >= MIN_CHROMA).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     pixels = int(mask.sum())
     area = mask.shape[0] * mask.shape[1]

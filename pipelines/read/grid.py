@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-INK_GREY = 160  # darker than this (0-255) …
-INK_CHROMA = 90  # … and less coloured than this is ink (lines, text); else paper or a fill
+INK_GREY = 110  # darker than this (0-255) …
+INK_CHROMA = 110  # … and less coloured than this is ink (lines, text); else paper or a fill
+LOCAL_BLOCK, LOCAL_CONTRAST = 25, 30  # or darker by this than the mean of its neighbourhood
 MIN_TABLE_SHARE = 0.3  # a table is at least this share of the page wide
 LINE_COVER = 0.6  # a horizontal rule crosses this share of its table's width
 VERTICAL_COVER = 0.7  # a vertical rule runs through this share of its row's height
@@ -46,11 +47,32 @@ class Table:
         return max((len(r.cells) for r in self.rows), default=0)
 
 
-def ink_mask(rgb: np.ndarray) -> np.ndarray:
-    """Dark, colourless pixels as 255, the rest 0."""
-    grey = rgb.mean(axis=2)
-    chroma = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
-    return (((grey < INK_GREY) & (chroma < INK_CHROMA)) * 255).astype(np.uint8)
+def planes(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Grey level and chroma (max - min channel) of each pixel, ``uint8`` (OpenCV: fast)."""
+    import cv2
+
+    red, green, blue = cv2.split(rgb)
+    high = cv2.max(cv2.max(red, green), blue)
+    low = cv2.min(cv2.min(red, green), blue)
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), cv2.subtract(high, low)
+
+
+def ink_mask(rgb: np.ndarray, grey=None, chroma=None) -> np.ndarray:
+    """Dark, colourless pixels as 255, the rest 0.
+
+    Dark means darker than the paper around it (a thin rule scanned at low resolution is
+    only mid-grey) or dark outright; colourless keeps status fills and swatches out, but
+    lets through a black rule over a fill that JPEG has tinted.
+    """
+    import cv2
+
+    if grey is None or chroma is None:
+        grey, chroma = planes(rgb)
+    darker = cv2.adaptiveThreshold(
+        grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, LOCAL_BLOCK, LOCAL_CONTRAST
+    )
+    dark = (darker > 0) | (grey < INK_GREY)
+    return ((dark & (chroma < INK_CHROMA)) * 255).astype(np.uint8)
 
 
 def _merge_close(rules: list[int]) -> list[int]:
@@ -84,14 +106,16 @@ def line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return horizontal, vertical
 
 
-def find_tables(rgb: np.ndarray) -> list[Table]:
+def find_tables(rgb: np.ndarray, grey=None, chroma=None) -> list[Table]:
     """The ruled tables of a page, top to bottom."""
     import cv2
 
-    ink = ink_mask(rgb)
+    if grey is None or chroma is None:
+        grey, chroma = planes(rgb)
+    ink = ink_mask(rgb, grey, chroma)
     horizontal, vertical = line_masks(ink)
     height, width = ink.shape
-    fills = fill_mask(rgb)
+    fills = fill_mask(grey, chroma)
     joined = cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8))
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     tables = []
@@ -105,10 +129,8 @@ def find_tables(rgb: np.ndarray) -> list[Table]:
     return sorted(tables, key=lambda t: t.box[1])
 
 
-def fill_mask(rgb: np.ndarray) -> np.ndarray:
+def fill_mask(grey: np.ndarray, chroma: np.ndarray) -> np.ndarray:
     """Light grey, colourless pixels (a header row's shading) as True."""
-    grey = rgb.mean(axis=2)
-    chroma = rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
     return (grey >= FILL_GREY[0]) & (grey <= FILL_GREY[1]) & (chroma < FILL_CHROMA)
 
 

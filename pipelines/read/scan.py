@@ -25,7 +25,7 @@ import logging
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -329,7 +329,15 @@ def _read_table(page, table, state: _State) -> None:
         state.records.append(record)
         key = record["goal_area"] or "(no goal area)"
         areas[key] = areas.get(key, 0) + 1
+    if len(state.records) == rows_before and header_at is None:
+        return  # a legend box or an empty table: nothing to show
     confidence = min([c.confidence for c in layout.choices] + [1.0])
+    read = [c.confidence for r in table.rows for c in r.cells if c.text]
+    if read:
+        notes.append(
+            f"OCR confidence: mean {sum(read) / len(read):.0f}, lowest {min(read):.0f} "
+            f"({len(read)} cells with text)"
+        )
     state.tables.append(
         FoundTable(
             where=f"page {number}",
@@ -365,6 +373,8 @@ def _record(values: dict, row, page, state: _State) -> dict:
     if status_cell is not None:
         colour = status_cell.colour
         said = status_for_phrase(status_cell.text) if status_cell.text else None
+        if said is None and _specks(status_cell):
+            status_cell = replace(status_cell, text="")  # a dot's rim or dust read as letters
         if colour.status:
             status, status_raw, source = colour.status, colour.hex, "reported"
             if said and said.status not in (colour.status, "unknown"):
@@ -394,8 +404,10 @@ def _record(values: dict, row, page, state: _State) -> dict:
                     len(state.records) + 1,
                 )
             )
-    confidences = [c.confidence for c in row.cells if c.text]
+    confidences = [c.confidence for n, c in values.items() if c.text and n in _TEXT_FIELDS]
     for name, cell in values.items():
+        if name == "status" and (status_cell is None or not status_cell.text):
+            continue
         if cell.text and cell.confidence < LOW_CONFIDENCE:
             state.warnings.append(
                 ReaderWarning(
@@ -421,6 +433,12 @@ def _record(values: dict, row, page, state: _State) -> dict:
         "ocr_confidence": min(confidences) if confidences else 100.0,
         "scan_dpi": int(round(page.dpi)),
     }
+
+
+def _specks(cell) -> bool:
+    """Text in a status cell that is no word: a few letters read at low confidence."""
+    letters = sum(ch.isalpha() for ch in cell.text)
+    return cell.confidence < LOW_CONFIDENCE or letters <= 2
 
 
 def _flat(text: str | None) -> str | None:

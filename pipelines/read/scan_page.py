@@ -93,14 +93,13 @@ def _text_lines(ocr: PageOCR, ink, box) -> list[str]:
     return lines
 
 
-def _for_ocr(image):
+def _for_ocr(grey, chroma):
     """The page as Tesseract should see it: grey, with every clearly coloured pixel and the
     paper's grain made white. Text is dark and colourless, so OCR loses nothing; a status fill
     or a legend swatch no longer reads as letters, and a nearly blank region is not noise."""
-    chroma = image.max(axis=2).astype("int16") - image.min(axis=2).astype("int16")
-    grey = image.mean(axis=2).astype("uint8")
-    grey[(chroma >= MIN_CHROMA) | (grey > PAPER)] = 255
-    return grey
+    clean = grey.copy()
+    clean[(chroma >= MIN_CHROMA) | (grey > PAPER)] = 255
+    return clean
 
 
 def read_page(path: str, index: int, dpi: int = raster.DEFAULT_DPI) -> ScanPage:
@@ -109,9 +108,10 @@ def read_page(path: str, index: int, dpi: int = raster.DEFAULT_DPI) -> ScanPage:
     image, resolution = raster.page_image(Path(path), index, dpi)
     image, skew = raster.deskew(image)
     height, width = image.shape[:2]
-    tables = grid.find_tables(image)
-    ocr = PageOCR(_for_ocr(image), resolution)
-    ink = grid.ink_mask(image) > 0
+    grey, chroma = grid.planes(image)
+    tables = grid.find_tables(image, grey, chroma)
+    ocr = PageOCR(_for_ocr(grey, chroma), resolution)
+    ink = grid.ink_mask(image, grey, chroma) > 0
     found: list[ScanTable] = []
     region_top = 0
     for table in tables:
