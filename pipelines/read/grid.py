@@ -22,6 +22,8 @@ LINE_COVER = 0.6  # a horizontal rule crosses this share of its table's width
 VERTICAL_COVER = 0.7  # a vertical rule runs through this share of its row's height
 MIN_ROW_HEIGHT = 8  # pixels; closer rules are one thick rule
 FILL_GREY = (150, 238)  # a grey header fill (#D9D9D9 and its scanned shades) …
+COLOURED = 70  # chroma of a status fill (JPEG-tinted paper and text stay below)
+FILLED_CELL = 0.9  # a column this much coloured over its row's height is a filled cell
 FILL_CHROMA = 30  # … has no hue; where it starts or ends across the table is a row boundary
 
 
@@ -116,6 +118,7 @@ def find_tables(rgb: np.ndarray, grey=None, chroma=None) -> list[Table]:
     horizontal, vertical = line_masks(ink)
     height, width = ink.shape
     fills = fill_mask(grey, chroma)
+    coloured = chroma >= COLOURED
     joined = cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8))
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     tables = []
@@ -123,7 +126,8 @@ def find_tables(rgb: np.ndarray, grey=None, chroma=None) -> list[Table]:
         x, y, w, h, _area = stats[label]
         if w < MIN_TABLE_SHARE * width or h < 2 * MIN_ROW_HEIGHT:
             continue
-        table = _table(horizontal, vertical, (int(x), int(y), int(x + w), int(y + h)), fills)
+        box = (int(x), int(y), int(x + w), int(y + h))
+        table = _table(horizontal, vertical, box, fills, coloured)
         if table.rows:
             tables.append(table)
     return sorted(tables, key=lambda t: t.box[1])
@@ -134,7 +138,7 @@ def fill_mask(grey: np.ndarray, chroma: np.ndarray) -> np.ndarray:
     return (grey >= FILL_GREY[0]) & (grey <= FILL_GREY[1]) & (chroma < FILL_CHROMA)
 
 
-def _table(horizontal: np.ndarray, vertical: np.ndarray, box, fills=None) -> Table:
+def _table(horizontal, vertical, box, fills=None, coloured=None) -> Table:
     x0, top, x1, bottom = box
     band = horizontal[top:bottom, x0:x1] > 0
     cover = band.sum(axis=1) >= LINE_COVER * (x1 - x0)
@@ -153,6 +157,13 @@ def _table(horizontal: np.ndarray, vertical: np.ndarray, box, fills=None) -> Tab
         strip = vertical[upper + margin : lower - margin, x0:x1] > 0
         through = strip.sum(axis=0) >= VERTICAL_COVER * strip.shape[0]
         edges = [x0 + (a + b) // 2 for a, b in _runs(through)]
+        if coloured is not None:  # a filled cell's sides are column edges, rule seen or not
+            strip = coloured[upper + margin : lower - margin, x0:x1]
+            full = strip.sum(axis=0) >= FILLED_CELL * strip.shape[0]
+            for a, b in _runs(full):
+                if b - a >= MIN_ROW_HEIGHT:
+                    edges += [x0 + a, x0 + b]
+            edges = _merge_close(sorted(edges))
         if not edges or edges[0] - x0 > 6:
             edges.insert(0, x0)
         if x1 - edges[-1] > 6:

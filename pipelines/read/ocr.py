@@ -53,6 +53,9 @@ def api():
     """This process's Tesseract API, created on first use."""
     global _api
     if _api is None:
+        # One thread per Tesseract: pages already run one process per core, and OpenMP
+        # threads on top of that only fight over the cores.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         try:
             import tesserocr
         except ImportError as exc:  # the wheel is a dependency; a broken install says so

@@ -15,7 +15,8 @@ import numpy as np
 
 from pipelines.core.errors import ReportFormatError
 
-DEFAULT_DPI = 200
+DEFAULT_DPI = 200  # for a PDF page that holds no scan (a text PDF read as one)
+DPI_RANGE = (150, 300)  # a scanned page is rendered at its own resolution, within this
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 MAX_SKEW_DEGREES = 5.0  # a scan turned further than this is not straightened (likely no table)
 MIN_SKEW_DEGREES = 0.05  # below this, rotating would only blur the page
@@ -80,6 +81,7 @@ def page_image(path: Path, index: int, dpi: int = DEFAULT_DPI) -> tuple[np.ndarr
         pdf = _open_pdf(path)
         try:
             page = pdf[index]
+            dpi = native_dpi(page) or dpi
             bitmap = page.render(scale=dpi / 72, may_draw_forms=True)
             array = np.array(bitmap.to_pil().convert("RGB"))
             page.close()
@@ -91,6 +93,26 @@ def page_image(path: Path, index: int, dpi: int = DEFAULT_DPI) -> tuple[np.ndarr
         own = image.info.get("dpi")
         resolution = float(own[0]) if own and own[0] and own[0] > 30 else float(dpi)
         return np.array(image.convert("RGB")), resolution
+
+
+def native_dpi(page) -> int | None:
+    """The resolution of the scan a PDF page holds (its largest image, covering most of the
+    page), within :data:`DPI_RANGE`; None for a page that is no scan. Rendering at the scan's
+    own resolution loses nothing and costs no more pixels than the scan has."""
+    import pypdfium2.raw as pdfium_raw
+
+    width, height = page.get_size()
+    best = None
+    for obj in page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if (right - left) * (top - bottom) < 0.5 * width * height:
+            continue
+        pixels = obj.get_px_size()[0]
+        dpi = pixels / ((right - left) / 72)
+        best = max(best or 0, dpi)
+    if best is None:
+        return None
+    return int(round(min(max(best, DPI_RANGE[0]), DPI_RANGE[1])))
 
 
 def skew_angle(rgb: np.ndarray) -> float:

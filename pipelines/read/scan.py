@@ -250,6 +250,8 @@ def _read_table(page, table, state: _State) -> None:
     )
     notes: list[str] = []
     layout = None
+    if header_at is None and all(is_legend(_joined(row)) for row in table.rows):
+        return  # the colour legend in a box of its own
     if header_at is not None:
         header_row = table.rows[header_at]
         body = [r for r in table.rows[header_at + 1 :] if len(r.cells) == len(header_row.cells)]
@@ -354,6 +356,10 @@ def _read_table(page, table, state: _State) -> None:
             page=number,
         )
     )
+
+
+def _joined(row) -> str:
+    return " ".join(" ".join(c.text.split()) for c in row.cells if c.text)
 
 
 def _row_heading(row, state: _State) -> None:
