@@ -127,7 +127,7 @@ def find_tables(rgb: np.ndarray, grey=None, chroma=None) -> list[Table]:
         if w < MIN_TABLE_SHARE * width or h < 2 * MIN_ROW_HEIGHT:
             continue
         box = (int(x), int(y), int(x + w), int(y + h))
-        table = _table(horizontal, vertical, box, fills, coloured)
+        table = _table(horizontal, vertical, box, fills, coloured, ink)
         if table.rows:
             tables.append(table)
     return sorted(tables, key=lambda t: t.box[1])
@@ -138,7 +138,7 @@ def fill_mask(grey: np.ndarray, chroma: np.ndarray) -> np.ndarray:
     return (grey >= FILL_GREY[0]) & (grey <= FILL_GREY[1]) & (chroma < FILL_CHROMA)
 
 
-def _table(horizontal, vertical, box, fills=None, coloured=None) -> Table:
+def _table(horizontal, vertical, box, fills=None, coloured=None, ink=None) -> Table:
     x0, top, x1, bottom = box
     band = horizontal[top:bottom, x0:x1] > 0
     cover = band.sum(axis=1) >= LINE_COVER * (x1 - x0)
@@ -157,9 +157,13 @@ def _table(horizontal, vertical, box, fills=None, coloured=None) -> Table:
         strip = vertical[upper + margin : lower - margin, x0:x1] > 0
         through = strip.sum(axis=0) >= VERTICAL_COVER * strip.shape[0]
         edges = [x0 + (a + b) // 2 for a, b in _runs(through)]
-        if coloured is not None:  # a filled cell's sides are column edges, rule seen or not
+        # a filled cell's sides are column edges, rule seen or not
+        if coloured is not None and ink is not None:
             strip = coloured[upper + margin : lower - margin, x0:x1]
-            full = strip.sum(axis=0) >= FILLED_CELL * strip.shape[0]
+            inked = strip | (ink[upper + margin : lower - margin, x0:x1] > 0)  # a word on it
+            full = (inked.sum(axis=0) >= FILLED_CELL * strip.shape[0]) & (
+                strip.sum(axis=0) >= 0.3 * strip.shape[0]
+            )
             for a, b in _runs(full):
                 if b - a >= MIN_ROW_HEIGHT:
                     edges += [x0 + a, x0 + b]

@@ -43,7 +43,7 @@ from pipelines.swedish.units import UnitLexicon
 log = logging.getLogger(__name__)
 
 LOW_CONFIDENCE = 60.0  # Tesseract's mean word confidence below which a cell is checked
-ALIGN_TOLERANCE = 0.015  # share of the page width column edges may differ by to continue
+ALIGN_TOLERANCE = 0.025  # share of the page width column edges may differ by to continue
 _TEXT_FIELDS = ("activity", "unit", "comment")
 _SCHEMA = {
     **READER_SCHEMA,
