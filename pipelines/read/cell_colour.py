@@ -4,8 +4,9 @@ A scanned status cell is either filled with the colour, or holds a coloured mark
 square) on white. JPEG compression and scanning smear colour around black text and rules,
 and tint the paper, so a pixel counts as coloured only when it is clearly saturated, and the
 coloured pixels must form a blob (an opening removes specks). The blob's median colour is
-matched to the nearest traffic-light shade (:mod:`pipelines.core.colours`); no blob, or a
-colour near none of them (grey, blue), gives no status.
+matched to the nearest traffic light by its hue (:func:`pipelines.read.cell_colours.traffic_light`,
+shared with the spreadsheet reader: scanners shift brightness and saturation, hardly hue);
+no blob, or a colour of no traffic-light hue (grey, blue), gives no status.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.core.colours import nearest_status, to_hex
+from pipelines.core.colours import to_hex
+from pipelines.read.cell_colours import traffic_light
 
-MIN_CHROMA = 70  # max - min channel: paper, text and JPEG fringes stay below this
+MIN_CHROMA = 40  # max - min channel: paper, text and JPEG fringes stay below this; the pale
+# presets of Excel's conditional formatting (#C6EFCE, #FFC7CE) are just above it
 MIN_MARK_SHARE = 0.01  # a mark covers at least 1 % of the cell …
 MIN_MARK_PIXELS = 30  # … and this many pixels after the speck filter
 FILL_SHARE = 0.5  # coloured over half of the cell: a fill, not a mark
@@ -55,4 +58,4 @@ def cell_colour(rgb: np.ndarray, box: tuple[int, int, int, int]) -> CellColour:
     colour = np.median(cell[mask > 0], axis=0)
     rgb_tuple = tuple(int(round(float(v))) for v in colour)
     encoding = "fill" if share >= FILL_SHARE else "dot"
-    return CellColour(nearest_status(rgb_tuple), to_hex(rgb_tuple), encoding, share)
+    return CellColour(traffic_light(rgb_tuple), to_hex(rgb_tuple), encoding, share)

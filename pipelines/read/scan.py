@@ -106,7 +106,15 @@ def read_pages(path: Path, dpi: int = DEFAULT_DPI) -> list:
     from pipelines.read.scan_page import read_page
 
     tessdata_dir()  # no Swedish model: one clear error before any work
-    count = page_count(path)
+    try:
+        count = page_count(path)
+    except ReportFormatError:
+        raise
+    except Exception as exc:  # a damaged file
+        raise ReportFormatError(
+            f"{path.name}: not a readable scan ({type(exc).__name__}); the file may be "
+            "truncated or damaged — scan or export it again"
+        ) from exc
     if count == 0:
         raise ReportFormatError(f"{path.name}: the file has no pages")
     workers = _workers(count)
@@ -125,6 +133,14 @@ def read_pages(path: Path, dpi: int = DEFAULT_DPI) -> list:
                 for page in pool.map(read_page, [str(path)] * count, range(count), [dpi] * count):
                     results.append(page)
                     progress(page)
+    except (ReportFormatError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a damaged page: pdfium, Pillow and OpenCV raise many types
+        page = len(results) + 1
+        raise ReportFormatError(
+            f"{path.name}: page {page} cannot be read as an image ({type(exc).__name__}); "
+            "the file may be truncated or damaged — scan or export it again"
+        ) from exc
     finally:
         progress(None)
     return results

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.read import grid, raster
-from pipelines.read.cell_colour import MIN_CHROMA, NO_COLOUR, CellColour, cell_colour
+from pipelines.read.cell_colour import NO_COLOUR, CellColour, cell_colour
 from pipelines.read.ocr import PageOCR
 
 PAPER = 200  # lighter than this is paper (grain, JPEG ringing, a pale header fill)
@@ -98,7 +98,7 @@ def _for_ocr(grey, chroma):
     paper's grain made white. Text is dark and colourless, so OCR loses nothing; a status fill
     or a legend swatch no longer reads as letters, and a nearly blank region is not noise."""
     clean = grey.copy()
-    clean[(chroma >= MIN_CHROMA) | (grey > PAPER)] = 255
+    clean[(chroma >= grid.COLOURED) | (grey > PAPER)] = 255
     return clean
 
 

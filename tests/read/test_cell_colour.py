@@ -40,6 +40,9 @@ def _cell(fill=None, dot=None, text=True, quality=60, seed=0) -> np.ndarray:
         ("#FFC000", "yellow"),
         ("#FF0000", "red"),
         ("#C00000", "red"),
+        ("#C6EFCE", "green"),  # Excel's pale conditional-formatting presets
+        ("#FFEB9C", "yellow"),
+        ("#FFC7CE", "red"),
     ],
 )
 def test_a_fill_or_a_dot_gives_the_nearest_traffic_light(colour, status):

@@ -96,3 +96,25 @@ def test_a_page_without_a_table_is_refused(tmp_path):
     image.save(tmp_path / "letter.png")
     with pytest.raises(ReportFormatError, match="no ruled table"):
         read_report(tmp_path / "letter.png")
+
+
+def test_a_cell_read_with_low_confidence_is_a_warning_naming_page_and_cell(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    truth = other_rows(3, seed=6, goal_areas=GOAL_AREAS[:1])
+    path = make_scan(tmp_path / "page.png", truth, TEMPLATES[1], angle=0.0, noise=0.0)
+    first = read_report(path)
+    assert not [w for w in first.warnings if "OCR confidence" in w.message]
+    # Scribble over the second row's comment cell (right of its status cell), as a pen would.
+    x0, top, x1, bottom = map(int, first.rows["status_box"][1].split(","))
+    image = np.array(Image.open(path).convert("RGB"))
+    rng = np.random.default_rng(0)
+    right = int(first.rows["row_box"][1].split(",")[2])
+    for _ in range(60):
+        x, y = rng.integers(x1 + 8, right - 30), rng.integers(top + 6, bottom - 12)
+        image[y : y + rng.integers(2, 9), x : x + rng.integers(2, 25)] = 0
+    Image.fromarray(image).save(path)
+    warnings = [w for w in read_report(path).warnings if "OCR confidence" in w.message]
+    assert warnings and warnings[0].page == 1 and warnings[0].source_row == 2
+    assert "comment cell at" in warnings[0].message
