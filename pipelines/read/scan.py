@@ -88,6 +88,8 @@ def has_text_layer(path: Path, pages: int = 3) -> bool:
             if chars > 0:
                 return True
         return False
+    except pdfium.PdfiumError:
+        return True  # a damaged page: the PDF reader says what is wrong
     finally:
         pdf.close()
 
@@ -150,9 +152,10 @@ def _progress(total: int):
     """A callback per page read: a rich progress bar on a terminal, and the log line."""
     bar = None
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        bar = Progress(console=Console(stderr=True), transient=True)
         bar.start()
         task = bar.add_task("OCR pages", total=total)
 
