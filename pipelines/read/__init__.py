@@ -30,6 +30,7 @@ READER_COLUMNS = list(READER_SCHEMA)
 
 # format name -> module under pipelines.read; order = auto-detection order.
 FORMATS: dict[str, str] = {
+    "scan": "scan",  # before pdf: a PDF without a text layer, or an image
     "pdf": "pdf",
     "xlsx": "spreadsheet",
     "csv": "spreadsheet",
@@ -129,7 +130,7 @@ def _check_forced_format(path: Path, fmt: str) -> None:
     if not head:
         raise ReportFormatError(f"{path.name}: the file is empty")
     actual = next((name for name, (_, test) in _MAGIC.items() if test(head)), None)
-    if actual == fmt or (actual is None and fmt not in _MAGIC):
+    if actual == fmt or (actual is None and fmt not in _MAGIC) or (fmt, actual) == ("scan", "pdf"):
         return
     if actual is None:
         raise ReportFormatError(

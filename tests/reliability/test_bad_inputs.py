@@ -11,8 +11,17 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
 from pipelines.cli import main
-from tests.read.pdf_factory import make_report_pdf, make_scanned_pdf, sample_rows
+from tests.read.pdf_factory import make_report_pdf, sample_rows
 from tests.reliability.lake_state import lake_files
+
+
+def _scanned_letter(path: Path) -> None:
+    """An image-only PDF of a letter: a scan, but no table."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1240, 1754), "white")
+    ImageDraw.Draw(image).text((100, 100), "Kallelse till sammanträde", fill="black")
+    image.save(path, "PDF", resolution=150)
 
 
 def _zip_bomb(path: Path) -> None:
@@ -169,12 +178,11 @@ CASES = {
         "pw_2022-07-07.pdf: the PDF is password-protected; save an unprotected copy (print to "
         "PDF without a password) and ingest that",
     ),
-    "scanned PDF without a text layer": (
-        _built("scan_2022-07-07.pdf", make_scanned_pdf),
+    "scanned PDF that is not a report": (
+        _built("scan_2022-07-07.pdf", _scanned_letter),
         [],
-        "scan_2022-07-07.pdf: the PDF has no text layer (a scan?); run OCR first (e.g. "
-        "`ocrmypdf -l swe in.pdf out.pdf`, or `tesseract page.png out -l swe`) and ingest the "
-        "text with --format ocr-text",
+        "scan_2022-07-07.pdf: no ruled table with activities found in the scan (1 page(s)); is "
+        "this a follow-up report?",
     ),
     "PDF that is not a report": (
         _built("inv_2022-07-07.pdf", _not_a_report_pdf),

@@ -218,11 +218,16 @@ def _read(path: Path, fmt: str, direct: bool) -> ReaderResult:
     return read_report(path, fmt)
 
 
-def read_every_way(folder: Path, name: str, data: bytes) -> None:
+def read_every_way(folder: Path, name: str, data: bytes, scan: bool = False) -> None:
     """Read the bytes as every format: rows that keep the contract, or a FollowupError."""
     path = folder / name
     path.write_bytes(data)
-    ways = [(fmt, False) for fmt in FORMATS] + [(fmt, True) for fmt in READER_MODULES]
+    # The scan reader is forced only in test_mutated_scan: OCR of every mutated text PDF's
+    # pages would take minutes; --format auto still sends a PDF without text to it.
+    forced = (*FORMATS, "scan") if scan else FORMATS
+    ways = [(fmt, False) for fmt in forced] + [
+        (fmt, True) for fmt in READER_MODULES if fmt != "scan" or scan
+    ]
     for fmt, direct in ways:
         try:
             result = _read(path, fmt, direct)
@@ -310,11 +315,35 @@ def test_mutated_xlsx_parts(folder, member, ops):
 @given(ops=st.lists(MUTATION, min_size=1, max_size=3), compressed=st.booleans())
 # a flipped bit in /MediaBox: pdfplumber's close() parsed the pages again and raised TypeError
 @example(ops=[("flip", 0.150390625, 0)], compressed=True)
+# swapped lines: pdfium could not load page 1 while the scan reader looked for a text layer
+@example(ops=[("swap_lines", 0.0, 0.25)], compressed=True)
 def test_mutated_pdf(folder, ops, compressed):
     data = pdf_report(compressed)
     for op in ops:
         data = mutate(data, op)
     read_every_way(folder, "report.pdf", data)
+
+
+@cache
+def scan_report(suffix: str) -> bytes:
+    """A one-page scanned report (small, so that a readable mutation is OCR'd quickly)."""
+    import tempfile
+
+    from tests.read.scan_factory import TEMPLATES, make_scan, other_rows
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"scan{suffix}"
+        make_scan(path, other_rows(2, goal_areas=("Trygg kommun",)), TEMPLATES[1], dpi=100)
+        return path.read_bytes()
+
+
+@settings(FUZZ, max_examples=6)
+@given(ops=st.lists(MUTATION, min_size=1, max_size=3), suffix=st.sampled_from([".pdf", ".png"]))
+def test_mutated_scan(folder, ops, suffix):
+    data = scan_report(suffix)
+    for op in ops:
+        data = mutate(data, op)
+    read_every_way(folder, f"scan{suffix}", data, scan=True)
 
 
 @settings(FUZZ, max_examples=100)
