@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipelines.core.errors import FollowupError
@@ -170,3 +171,46 @@ def exact_text_baseline(history: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFra
         on=["org", "period", "source_row"],
     )
     return snaps, links
+
+
+def labelled_pairs(history: pl.DataFrame, config=None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Features and labels of every (row, candidate) pair the linker could compare in a labelled
+    history: each row against the activities (by true id, latest text) in its look-back window.
+    Units renamed as a whole are detected as the linker does. For fitting ``link_model.yaml``."""
+    from pipelines.link import linker as lk
+
+    cfg = config or lk.load_config()
+    feats: dict[str, list[np.ndarray]] = {}
+    labels: list[np.ndarray] = []
+    for org_df in history.partition_by("org"):
+        periods = sorted(set(org_df.get_column("period").to_list()), key=period_sort_key)
+        state = lk._OrgState()
+        codes: dict[str, int] = {}
+        for t, period in enumerate(periods):
+            state.periods.append(period)
+            frame = org_df.filter(pl.col("period") == period).sort("source_row")
+            cols = [frame.get_column(c).to_list() for c in ("activity", "goal_area", "unit")]
+            com = frame.get_column("comment").to_list()
+            tids = frame.get_column("true_id").to_list()
+            rows = lk._Texts.build(*cols, com, codes)
+            lo = t - 1 - cfg.lookback_periods
+            cand = [i for i, last in enumerate(state.last) if lo <= last <= t - 1]
+            if cand:
+                ctexts = lk._Texts.from_parts([state.parts_of(i) for i in cand], codes)
+                exact = [
+                    tid
+                    if tid in state.index and state.norm(state.index[tid]) == rows.norm[r]
+                    else None
+                    for r, tid in enumerate(tids)
+                ]
+                lk._apply_unit_renames(rows, ctexts, state, exact, t, codes)
+                gaps = np.array([t - 1 - state.last[i] for i in cand], dtype=np.float64)
+                text, _, goal, unit = lk._scores(rows, ctexts, cfg)
+                f = lk._features(rows, ctexts, text, goal, unit, gaps)
+                for k, v in f.items():
+                    feats.setdefault(k, []).append(np.asarray(v).ravel())
+                same = np.array(tids)[:, None] == np.array([state.ids[i] for i in cand])[None, :]
+                labels.append(same.ravel().astype(np.float64))
+            for r, tid in enumerate(tids):
+                state.upsert(tid, t, cols[0][r], cols[1][r], cols[2][r], com[r])
+    return {k: np.concatenate(v) for k, v in feats.items()}, np.concatenate(labels)
