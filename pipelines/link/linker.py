@@ -73,7 +73,13 @@ from rapidfuzz import fuzz, process
 
 from pipelines.core.errors import FollowupError
 from pipelines.core.periods import is_period, period_sort_key
-from pipelines.link.evidence import analyse, comment_tokens, pair_evidence, shared_words
+from pipelines.link.evidence import (
+    analyse,
+    comment_tokens,
+    numbers_differ,
+    pair_evidence,
+    shared_words,
+)
 from pipelines.link.matching import match_key, normalise_text, squash
 from pipelines.link.model import probability
 
@@ -577,9 +583,15 @@ def _apply_unit_renames(rows, ctexts, state, out_id, t, codes) -> None:
 
 
 def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> dict[int, dict]:
-    """Link the free rows to candidates: a first optimal assignment on the text score (score ≥
-    ``review`` and probability ≥ ``review_probability``), then a residual round for what is left
-    on both sides within the same unit or goal area (probability ≥ ``residual_probability``).
+    """Link the free rows to candidates, in two tiers.
+
+    1. The text decides where it is sure: an optimal assignment on the text score; a pair
+       with score ≥ ``accept`` and the same numbers is linked (``probability`` left null).
+    2. The model decides the rest (rows × candidates left): an optimal assignment on the text
+       score (≥ ``review``; a pair whose numbers or groups conflict also needs probability ≥
+       ``review_probability``), then a residual round for what is left on both sides within
+       the same unit or goal area (probability ≥ ``residual_probability``).
+
     Returns per free row: the candidate (or None), its score, probability, evidence and
     alternatives (other candidates with probability ≥ ``candidate_probability``)."""
     from scipy.optimize import linear_sum_assignment  # 0.6 s to import: only when linking
@@ -587,58 +599,98 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
     sub = rows.take(free)
     text, raw, goal, unit = _scores(sub, ctexts, cfg)
     raw = raw - cfg.gap_penalty * gaps[None, :]
-    feats = _features(sub, ctexts, text, goal, unit, gaps)
-    prob = probability(feats)
     for r_pos, r in enumerate(free):
         bad = blocked.get(r)
         if bad:
             for c_pos, c in enumerate(cand):
                 if ov.group(state.ids[c]) in bad:
                     raw[r_pos, c_pos] = -np.inf
-                    prob[r_pos, c_pos] = 0.0
     clipped = np.clip(raw, 0.0, 100.0)
     np.maximum.at(best, free, np.where(np.isfinite(raw), clipped, 0.0).max(axis=1))
+    numbers = numbers_differ([*sub.activity], [*ctexts.activity])
+    out: dict[int, dict] = {}
+    weight = np.where((clipped >= cfg.review) & ~numbers, raw, 0.0)
+    sure: dict[int, int] = {}
+    for r, c in zip(*linear_sum_assignment(weight, maximize=True), strict=True):
+        if weight[r, c] > 0 and clipped[r, c] >= cfg.accept:
+            sure[int(r)] = int(c)
+            out[free[int(r)]] = {
+                "cand": cand[int(c)],
+                "score": float(clipped[r, c]),
+                "probability": None,
+                "evidence": None,
+                "alternatives": [],
+            }
+    rest_rows = [r for r in range(len(free)) if r not in sure]
+    taken = set(sure.values())
+    rest_cands = [c for c in range(len(cand)) if c not in taken]
+    if not rest_rows:
+        return out
+    if not rest_cands:
+        for r in rest_rows:
+            out[free[r]] = {
+                "cand": None,
+                "score": None,
+                "probability": None,
+                "evidence": None,
+                "alternatives": [],
+            }
+        return out
+    ix = np.ix_(rest_rows, rest_cands)
+    rsub, csub = sub.take(rest_rows), ctexts.take(rest_cands)
+    feats = _features(rsub, csub, text[ix], goal[ix], unit[ix], gaps[rest_cands])
+    prob = probability(feats)
+    raw2, clipped2 = raw[ix], clipped[ix]
+    prob[~np.isfinite(raw2)] = 0.0
     chosen: dict[int, int] = {}
-    # the text score decides as before; a conflict (numbers, groups) needs the probability too
     conflict = (feats["numbers_differ"] > 0) | (feats["groups_differ"] > 0)
-    ok = (clipped >= cfg.review) & (~conflict | (prob >= cfg.review_probability))
-    weight = np.where(ok, raw, 0.0)
+    ok = (clipped2 >= cfg.review) & (~conflict | (prob >= cfg.review_probability))
+    weight = np.where(ok, raw2, 0.0)
     for r, c in zip(*linear_sum_assignment(weight, maximize=True), strict=True):
         if weight[r, c] > 0:
             chosen[int(r)] = int(c)
     # residual round: vanished × appeared, within the unit or the goal area
-    rest_r = [r for r in range(len(free)) if r not in chosen]
+    left_r = [r for r in range(len(rest_rows)) if r not in chosen]
     used = set(chosen.values())
-    rest_c = [c for c in range(len(cand)) if c not in used]
-    if rest_r and rest_c:
-        p = prob[np.ix_(rest_r, rest_c)]
-        near = (unit[np.ix_(rest_r, rest_c)] > 0) | (goal[np.ix_(rest_r, rest_c)] > 0)
+    left_c = [c for c in range(len(rest_cands)) if c not in used]
+    if left_r and left_c:
+        p = prob[np.ix_(left_r, left_c)]
+        near = (feats["unit"][np.ix_(left_r, left_c)] > 0) | (
+            feats["goal_area"][np.ix_(left_r, left_c)] > 0
+        )
         w = np.where(near & (p >= cfg.residual_probability), p, 0.0)
         for r, c in zip(*linear_sum_assignment(w, maximize=True), strict=True):
             if w[r, c] > 0:
-                chosen[rest_r[int(r)]] = rest_c[int(c)]
-    out: dict[int, dict] = {}
+                chosen[left_r[int(r)]] = left_c[int(c)]
     k = cfg.alternatives
-    for r_pos, r in enumerate(free):
+    for r_pos, r_sub in enumerate(rest_rows):
         c = chosen.get(r_pos)
+        p_link = float(prob[r_pos, c]) if c is not None else None
+        d = {
+            "cand": cand[rest_cands[c]] if c is not None else None,
+            "score": float(clipped2[r_pos, c]) if c is not None else None,
+            "probability": p_link,
+            "evidence": None,
+            "alternatives": [],
+        }
+        out[free[r_sub]] = d
+        exact = c is not None and rsub.norm[r_pos] == csub.norm[c]
+        if exact or (p_link is not None and p_link >= cfg.accept_probability):
+            continue  # automatic: no one needs to look at its alternatives
+        # a flagged link or a new row: its other candidates and the evidence, for the review
         order = np.argsort(-prob[r_pos], kind="stable")[: k + 1]
         alts = [
             (int(j), float(prob[r_pos, j]))
             for j in order
             if j != c and prob[r_pos, j] >= cfg.candidate_probability
         ][:k]
+        d["alternatives"] = [(cand[rest_cands[j]], p) for j, p in alts]
         shown = c if c is not None else (alts[0][0] if alts else None)
-        out[r] = {
-            "cand": cand[c] if c is not None else None,
-            "score": float(clipped[r_pos, c]) if c is not None else None,
-            "probability": float(prob[r_pos, shown]) if shown is not None else None,
-            "evidence": _evidence_text(
-                feats, r_pos, shown, sub.activity[r_pos], ctexts.activity[shown]
+        if shown is not None:
+            d["probability"] = float(prob[r_pos, shown])
+            d["evidence"] = _evidence_text(
+                feats, r_pos, shown, rsub.activity[r_pos], csub.activity[shown]
             )
-            if shown is not None
-            else None,
-            "alternatives": [(cand[j], p) for j, p in alts],
-        }
     return out
 
 
@@ -743,7 +795,8 @@ def _link_period(
                 out_from[r] = state.periods[state.last[c]]
                 out_score[r] = 100.0 if exact else round(d["score"], 2)
                 out_method[r] = "exact" if exact else "fuzzy"
-                out_review[r] = (not exact) and d["probability"] < cfg.accept_probability
+                p = d["probability"]  # None: the text decided (score >= accept)
+                out_review[r] = (not exact) and p is not None and p < cfg.accept_probability
                 taken.add(c)
             elif d["alternatives"]:
                 out_review[r] = True
@@ -788,7 +841,24 @@ def _links_frame(columns: list[dict[str, list]]) -> pl.DataFrame:
     for part in columns:
         for name, values in part.items():
             merged[name].extend(values)
-    return pl.DataFrame(merged, schema=LINK_SCHEMA)
+    lists = {name: merged.pop(name) for name in ("alternative_ids", "alternative_probabilities")}
+    frame = pl.DataFrame(merged, schema={k: v for k, v in LINK_SCHEMA.items() if k in merged})
+    return frame.with_columns(
+        _list_series(name, values, LINK_SCHEMA[name]) for name, values in lists.items()
+    ).select(list(LINK_SCHEMA))
+
+
+def _list_series(name: str, values: list[list], dtype: pl.DataType) -> pl.Series:
+    """A list column from Python lists, through Arrow offsets (polars builds one Series per
+    element otherwise: seconds for a national history)."""
+    import pyarrow as pa
+
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in values], out=offsets[1:])
+    flat = [x for v in values for x in v]
+    inner = pa.string() if dtype.inner == pl.String() else pa.float64()
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(flat, type=inner))
+    return pl.Series(name, arr).cast(dtype)
 
 
 # --------------------------------------------------------------------------- public API
