@@ -330,12 +330,22 @@ def review(
     lake: LakeOption = None,
     org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
     candidates: Annotated[int, typer.Option(help="Candidates shown per link.")] = 3,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", metavar="FILE", help="Write the candidates to .csv or .parquet."
+        ),
+    ] = None,
 ) -> None:
-    """List uncertain activity links with their best candidates.
+    """List uncertain activity links with their best candidates, probabilities and evidence.
+
+    A row is listed when it is linked with less than the accept probability, or stayed new
+    while a candidate came close. Candidates are ranked by the linker's probability.
 
     \b
     Example:
       followup review --org region-x
+      followup review --out review.csv
     """
     import polars as pl
     from rich.table import Table
@@ -347,26 +357,42 @@ def review(
     links = history.links(org).collect()
     snapshots = history.snapshots(org).collect()
     rows = review_candidates(links, snapshots, n=candidates)
+    if out_path:
+        from pipelines.lake.export import write_rows
+
+        write_rows(rows, out_path)
+        err.print(f"{rows.height} candidate rows → {out_path}", highlight=False)
+        return
     if rows.is_empty():
         out.print("no links need review", highlight=False)
         return
     table = Table(
         title="Links to review (confirm or reject them in overrides/links.csv)", show_lines=True
     )
-    for name in ("row", "activity in this report", "#", "candidate", "its text", "score"):
-        table.add_column(name)
+    ids = rows.get_column("candidate_activity_id").drop_nulls().to_list() + [""]
+    widest = max(len(i) for i in ids) + len(" ← linked")
+    table.add_column("row", overflow="fold")
+    table.add_column("activity in this report", overflow="fold")
+    table.add_column("#")
+    # ids are shown whole at any terminal width (they are what an override names)
+    table.add_column("candidate", no_wrap=True, min_width=widest)
+    table.add_column("its text", overflow="fold")
+    table.add_column("p", no_wrap=True)
+    table.add_column("evidence", overflow="fold")
     for group in rows.partition_by(["org", "period", "source_row"], maintain_order=True):
         first = group.row(0, named=True)
         label = f"{first['org']} {first['period']} #{first['source_row']}"
         for index, cand in enumerate(group.iter_rows(named=True)):
             mark = " ← linked" if cand["is_current"] else ""
+            p = cand["candidate_probability"]
             table.add_row(
                 label if index == 0 else "",
                 first["activity"] if index == 0 else "",
                 str(cand["rank"]),
                 f"{cand['candidate_activity_id']}{mark}",
                 cand["candidate_text"] or "",
-                f"{cand['candidate_score']:.1f}" if cand["candidate_score"] is not None else "",
+                f"{p:.2f}" if p is not None else "",
+                cand["evidence"] or "",
             )
     out.print(table)
     count = rows.select(pl.struct("org", "period", "source_row").n_unique()).item()

@@ -73,7 +73,15 @@ from rapidfuzz import fuzz, process
 
 from pipelines.core.errors import FollowupError
 from pipelines.core.periods import is_period, period_sort_key
+from pipelines.link.evidence import (
+    analyse,
+    comment_tokens,
+    numbers_differ,
+    pair_evidence,
+    shared_words,
+)
 from pipelines.link.matching import match_key, normalise_text, squash
+from pipelines.link.model import probability
 
 CONFIG_PATH = Path(__file__).with_name("linking.yaml")
 
@@ -86,7 +94,13 @@ LINK_SCHEMA: dict[str, pl.DataType] = {
     "score": pl.Float64(),
     "method": pl.String(),
     "needs_review": pl.Boolean(),
+    "probability": pl.Float64(),
+    "evidence": pl.String(),
+    "alternative_ids": pl.List(pl.String()),
+    "alternative_probabilities": pl.List(pl.Float64()),
 }
+# Columns added by the evidence-based linker; a links table written before them gets nulls.
+EVIDENCE_COLUMNS = ("probability", "evidence", "alternative_ids", "alternative_probabilities")
 ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "org": pl.String(),
     "activity_id": pl.String(),
@@ -123,6 +137,11 @@ class LinkingConfig:
     comment_weight: float = 3.0
     gap_penalty: float = 3.0
     workers: int = -1
+    accept_probability: float = 0.7
+    review_probability: float = 0.2
+    residual_probability: float = 0.3
+    candidate_probability: float = 0.05
+    alternatives: int = 3
 
 
 def load_config(path: str | Path | None = None) -> LinkingConfig:
@@ -143,7 +162,7 @@ def load_config(path: str | Path | None = None) -> LinkingConfig:
         )
     try:
         values = {
-            k: (int(v) if k in ("lookback_periods", "workers") else float(v))
+            k: (int(v) if k in ("lookback_periods", "workers", "alternatives") else float(v))
             for k, v in data.items()
         }
     except (TypeError, ValueError) as exc:
@@ -156,6 +175,17 @@ def load_config(path: str | Path | None = None) -> LinkingConfig:
         )
     if cfg.lookback_periods < 0:
         raise FollowupError(f"linking config {path}: lookback_periods must be 0 or more")
+    probs = (
+        cfg.candidate_probability,
+        cfg.review_probability,
+        cfg.residual_probability,
+        cfg.accept_probability,
+    )
+    if not (min(probs) >= 0 and max(probs) <= 1 and cfg.candidate_probability <= min(probs[1:])):
+        raise FollowupError(
+            f"linking config {path}: probabilities must lie in 0–1 and candidate_probability "
+            "must not exceed review, residual or accept probability"
+        )
     return cfg
 
 
@@ -294,6 +324,8 @@ class _Texts:
     goal: np.ndarray
     unit: np.ndarray
     comment: list[str]
+    activity: list[str | None]  # as written: content words are read from it when needed
+    raw_comment: list[str | None]
 
     @classmethod
     def build(cls, activity, goal, unit, comment, codes: dict[str, int]) -> _Texts:
@@ -306,8 +338,8 @@ class _Texts:
     def from_parts(cls, parts: list[tuple], codes: dict[str, int]) -> _Texts:
         """From ``_parts`` tuples (the linker keeps one per activity, so each text is folded
         once per appearance rather than once per period it stays a candidate)."""
-        columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[] for _ in range(7)]
-        key, srt, sq, norm, goal, unit, comment = columns
+        columns = [list(c) for c in zip(*parts, strict=True)] if parts else [[] for _ in range(9)]
+        key, srt, sq, norm, goal, unit, comment, activity, raw_comment = columns
         return cls(
             key=key,
             srt=srt,
@@ -316,6 +348,8 @@ class _Texts:
             goal=_label_codes(goal, codes),
             unit=_label_codes(unit, codes),
             comment=comment,
+            activity=activity,
+            raw_comment=raw_comment,
         )
 
     def take(self, idx: list[int]) -> _Texts:
@@ -327,12 +361,14 @@ class _Texts:
             goal=self.goal[idx],
             unit=self.unit[idx],
             comment=[self.comment[i] for i in idx],
+            activity=[self.activity[i] for i in idx],
+            raw_comment=[self.raw_comment[i] for i in idx],
         )
 
 
 def _parts(activity, goal, unit, comment) -> tuple:
     """The comparable forms of one row: key, sorted key, squashed key, normalised text,
-    normalised goal area and unit, sorted comment key."""
+    normalised goal area and unit, sorted comment key, the activity and comment as written."""
     key = match_key(activity)
     return (
         key,
@@ -342,6 +378,8 @@ def _parts(activity, goal, unit, comment) -> tuple:
         normalise_text(goal),
         normalise_text(unit),
         _sorted_tokens(match_key(comment)),
+        activity,
+        comment,
     )
 
 
@@ -396,9 +434,15 @@ def text_scores(rows: _Texts, cands: _Texts, workers: int = 1) -> np.ndarray:
 
 def score_matrix(rows: _Texts, cands: _Texts, cfg: LinkingConfig) -> np.ndarray:
     """Raw scores rows × candidates (can exceed 100 before clipping; used for assignment)."""
-    score = text_scores(rows, cands, cfg.workers)
-    score += cfg.goal_area_weight * _agreement(rows.goal, cands.goal)
-    score += cfg.unit_weight * _agreement(rows.unit, cands.unit)
+    return _scores(rows, cands, cfg)[1]
+
+
+def _scores(rows: _Texts, cands: _Texts, cfg: LinkingConfig) -> tuple[np.ndarray, ...]:
+    """(text score, raw score, goal agreement, unit agreement), rows × candidates."""
+    text = text_scores(rows, cands, cfg.workers)
+    goal = _agreement(rows.goal, cands.goal)
+    unit = _agreement(rows.unit, cands.unit)
+    score = text + cfg.goal_area_weight * goal + cfg.unit_weight * unit
     if cfg.comment_weight:
         com = process.cdist(
             rows.comment,
@@ -412,7 +456,55 @@ def score_matrix(rows: _Texts, cands: _Texts, cfg: LinkingConfig) -> np.ndarray:
             & np.array([bool(c) for c in cands.comment])[None, :]
         )
         score += cfg.comment_weight * np.where(has, com, 0.0) / 100.0
-    return score
+    return text, score, goal, unit
+
+
+def _features(
+    rows: _Texts, cands: _Texts, text: np.ndarray, goal, unit, gaps: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The model's features rows × candidates (``pipelines.link.model``)."""
+    feats = pair_evidence(
+        [analyse(a) for a in rows.activity],
+        [analyse(a) for a in cands.activity],
+        [comment_tokens(c) for c in rows.raw_comment],
+        [comment_tokens(c) for c in cands.raw_comment],
+    )
+    feats["text"] = text / 100.0
+    feats["goal_area"] = goal
+    feats["unit"] = unit
+    feats["gap"] = np.broadcast_to(gaps[None, :], text.shape)
+    # the pair is each other's best (text + words): what a person sees when one activity
+    # vanished where another appeared
+    base = feats["text"] + feats["words_dice"]
+    if base.size:
+        mutual = (base >= base.max(axis=1, keepdims=True)) & (base >= base.max(axis=0))
+        feats["mutual_best"] = (mutual & (base > 0)).astype(np.float64)
+    else:
+        feats["mutual_best"] = np.zeros(base.shape)
+    return feats
+
+
+def _evidence_text(feats: dict[str, np.ndarray], r: int, c: int, a: str, b: str) -> str:
+    """One line a reviewer can read: why this candidate has its probability."""
+    same = {1.0: "same", -1.0: "differs", 0.0: "unknown"}
+    parts = [f"text {feats['text'][r, c] * 100:.0f}"]
+    words = shared_words(a, b)
+    parts.append(
+        f"words {feats['words_dice'][r, c]:.2f}" + (f" ({', '.join(words)})" if words else "")
+    )
+    parts.append(f"unit {same[float(feats['unit'][r, c])]}")
+    parts.append(f"goal area {same[float(feats['goal_area'][r, c])]}")
+    if feats["comment"][r, c] > 0:
+        parts.append(f"comment {feats['comment'][r, c]:.2f}")
+    if feats["numbers_differ"][r, c]:
+        parts.append("numbers differ")
+    if feats["groups_differ"][r, c]:
+        parts.append("groups differ")
+    if feats["gap"][r, c]:
+        parts.append(f"gap {int(feats['gap'][r, c])}")
+    if feats["mutual_best"][r, c]:
+        parts.append("each other's best")
+    return "; ".join(parts)
 
 
 # --------------------------------------------------------------------------- linking core
@@ -460,40 +552,146 @@ class _OrgState:
         return self.parts_of(i)[3]
 
 
-def _assign(
-    rows: _Texts,
-    row_idx: list[int],
-    state: _OrgState,
-    cand_idx: list[int],
-    cand_texts: _Texts,
-    bonus: np.ndarray,
-    blocked: dict[int, set[str]],
-    ov: _Overrides,
-    cfg: LinkingConfig,
-    best: np.ndarray,
-) -> list[tuple[int, int, float]]:
-    """Optimal one-to-one assignment of rows (row_idx) to candidates; returns (row, cand, score)."""
+def _apply_unit_renames(rows, ctexts, state, out_id, t, codes) -> None:
+    """A unit whose name vanished while a new name appeared, the new name's rows continuing
+    the old name's activities (already linked on their exact text), was renamed: its
+    candidates count as being in the new unit (a whole unit moving is a rename, not a move)."""
+    now = {int(u) for u in rows.unit}
+    gone = {
+        codes.setdefault(name, len(codes) + 1)
+        for i, last in enumerate(state.last)
+        if last == t - 1 and (name := state.parts_of(i)[5])
+    } - now
+    if not gone:
+        return
+    votes: dict[tuple[int, int], int] = {}
+    linked_in: dict[int, int] = {}
+    for r, aid in enumerate(out_id):
+        if aid is None or aid not in state.index:
+            continue
+        new = int(rows.unit[r])
+        old = codes.get(state.parts_of(state.index[aid])[5], 0)
+        linked_in[new] = linked_in.get(new, 0) + 1
+        if old in gone and new and new != old:
+            votes[(old, new)] = votes.get((old, new), 0) + 1
+    renames: dict[int, int] = {}
+    for (old, new), k in sorted(votes.items(), key=lambda kv: -kv[1]):
+        if k >= 2 and k * 2 >= linked_in[new] and old not in renames:
+            renames[old] = new
+    if renames:
+        ctexts.unit = np.array([renames.get(int(u), int(u)) for u in ctexts.unit], np.int64)
+
+
+def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> dict[int, dict]:
+    """Link the free rows to candidates, in two tiers.
+
+    1. The text decides where it is sure: an optimal assignment on the text score; a pair
+       with score ≥ ``accept`` and the same numbers is linked (``probability`` left null).
+    2. The model decides the rest (rows × candidates left): an optimal assignment on the text
+       score (≥ ``review``; a pair whose numbers or groups conflict also needs probability ≥
+       ``review_probability``), then a residual round for what is left on both sides within
+       the same unit or goal area (probability ≥ ``residual_probability``).
+
+    Returns per free row: the candidate (or None), its score, probability, evidence and
+    alternatives (other candidates with probability ≥ ``candidate_probability``)."""
     from scipy.optimize import linear_sum_assignment  # 0.6 s to import: only when linking
 
-    if not row_idx or not cand_idx:
-        return []
-    sub = rows.take(row_idx)
-    raw = score_matrix(sub, cand_texts, cfg) + bonus[None, :]
-    for r_pos, r in enumerate(row_idx):
+    sub = rows.take(free)
+    text, raw, goal, unit = _scores(sub, ctexts, cfg)
+    raw = raw - cfg.gap_penalty * gaps[None, :]
+    for r_pos, r in enumerate(free):
         bad = blocked.get(r)
         if bad:
-            for c_pos, c in enumerate(cand_idx):
+            for c_pos, c in enumerate(cand):
                 if ov.group(state.ids[c]) in bad:
                     raw[r_pos, c_pos] = -np.inf
     clipped = np.clip(raw, 0.0, 100.0)
-    np.maximum.at(best, row_idx, np.where(np.isfinite(raw), clipped, 0.0).max(axis=1))
-    weight = np.where(clipped >= cfg.review, raw, 0.0)
-    r_sel, c_sel = linear_sum_assignment(weight, maximize=True)
-    return [
-        (row_idx[r], cand_idx[c], float(clipped[r, c]))
-        for r, c in zip(r_sel, c_sel, strict=True)
-        if weight[r, c] > 0
-    ]
+    np.maximum.at(best, free, np.where(np.isfinite(raw), clipped, 0.0).max(axis=1))
+    numbers = numbers_differ([*sub.activity], [*ctexts.activity])
+    out: dict[int, dict] = {}
+    weight = np.where((clipped >= cfg.review) & ~numbers, raw, 0.0)
+    sure: dict[int, int] = {}
+    for r, c in zip(*linear_sum_assignment(weight, maximize=True), strict=True):
+        if weight[r, c] > 0 and clipped[r, c] >= cfg.accept:
+            sure[int(r)] = int(c)
+            out[free[int(r)]] = {
+                "cand": cand[int(c)],
+                "score": float(clipped[r, c]),
+                "probability": None,
+                "evidence": None,
+                "alternatives": [],
+            }
+    rest_rows = [r for r in range(len(free)) if r not in sure]
+    taken = set(sure.values())
+    rest_cands = [c for c in range(len(cand)) if c not in taken]
+    if not rest_rows:
+        return out
+    if not rest_cands:
+        for r in rest_rows:
+            out[free[r]] = {
+                "cand": None,
+                "score": None,
+                "probability": None,
+                "evidence": None,
+                "alternatives": [],
+            }
+        return out
+    ix = np.ix_(rest_rows, rest_cands)
+    rsub, csub = sub.take(rest_rows), ctexts.take(rest_cands)
+    feats = _features(rsub, csub, text[ix], goal[ix], unit[ix], gaps[rest_cands])
+    prob = probability(feats)
+    raw2, clipped2 = raw[ix], clipped[ix]
+    prob[~np.isfinite(raw2)] = 0.0
+    chosen: dict[int, int] = {}
+    conflict = (feats["numbers_differ"] > 0) | (feats["groups_differ"] > 0)
+    ok = (clipped2 >= cfg.review) & (~conflict | (prob >= cfg.review_probability))
+    weight = np.where(ok, raw2, 0.0)
+    for r, c in zip(*linear_sum_assignment(weight, maximize=True), strict=True):
+        if weight[r, c] > 0:
+            chosen[int(r)] = int(c)
+    # residual round: vanished × appeared, within the unit or the goal area
+    left_r = [r for r in range(len(rest_rows)) if r not in chosen]
+    used = set(chosen.values())
+    left_c = [c for c in range(len(rest_cands)) if c not in used]
+    if left_r and left_c:
+        p = prob[np.ix_(left_r, left_c)]
+        near = (feats["unit"][np.ix_(left_r, left_c)] > 0) | (
+            feats["goal_area"][np.ix_(left_r, left_c)] > 0
+        )
+        w = np.where(near & (p >= cfg.residual_probability), p, 0.0)
+        for r, c in zip(*linear_sum_assignment(w, maximize=True), strict=True):
+            if w[r, c] > 0:
+                chosen[left_r[int(r)]] = left_c[int(c)]
+    k = cfg.alternatives
+    for r_pos, r_sub in enumerate(rest_rows):
+        c = chosen.get(r_pos)
+        p_link = float(prob[r_pos, c]) if c is not None else None
+        d = {
+            "cand": cand[rest_cands[c]] if c is not None else None,
+            "score": float(clipped2[r_pos, c]) if c is not None else None,
+            "probability": p_link,
+            "evidence": None,
+            "alternatives": [],
+        }
+        out[free[r_sub]] = d
+        exact = c is not None and rsub.norm[r_pos] == csub.norm[c]
+        if exact or (p_link is not None and p_link >= cfg.accept_probability):
+            continue  # automatic: no one needs to look at its alternatives
+        # a flagged link or a new row: its other candidates and the evidence, for the review
+        order = np.argsort(-prob[r_pos], kind="stable")[: k + 1]
+        alts = [
+            (int(j), float(prob[r_pos, j]))
+            for j in order
+            if j != c and prob[r_pos, j] >= cfg.candidate_probability
+        ][:k]
+        d["alternatives"] = [(cand[rest_cands[j]], p) for j, p in alts]
+        shown = c if c is not None else (alts[0][0] if alts else None)
+        if shown is not None:
+            d["probability"] = float(prob[r_pos, shown])
+            d["evidence"] = _evidence_text(
+                feats, r_pos, shown, rsub.activity[r_pos], csub.activity[shown]
+            )
+    return out
 
 
 def _link_unique_exact(rows, free, state, t, taken, blocked, ov, out_id, out_from) -> None:
@@ -543,6 +741,10 @@ def _link_period(
     out_score: list[float | None] = [None] * n
     out_method: list[str] = ["new"] * n
     out_review = [False] * n
+    out_prob: list[float | None] = [None] * n
+    out_evidence: list[str | None] = [None] * n
+    out_alt_ids: list[list[str]] = [[] for _ in range(n)]
+    out_alt_p: list[list[float]] = [[] for _ in range(n)]
     taken: set[int] = set()
 
     # Confirm overrides first: they win over any score.
@@ -575,22 +777,33 @@ def _link_period(
         for r in free:
             if out_id[r] is not None:
                 out_score[r], out_method[r], best[r] = 100.0, "exact", 100.0
+                out_prob[r] = 1.0
         free = [r for r in free if out_id[r] is None]
     # Candidates: activities last seen in the look-back window (previous period included).
     lo = t - 1 - cfg.lookback_periods
     cand = [i for i, last in enumerate(state.last) if lo <= last <= t - 1 and i not in taken]
     if free and cand:
         ctexts = _Texts.from_parts([state.parts_of(i) for i in cand], codes)
+        _apply_unit_renames(rows, ctexts, state, out_id, t, codes)
         gaps = np.array([(t - 1 - state.last[i]) for i in cand], dtype=np.float64)
-        bonus = -cfg.gap_penalty * gaps
-        for r, c, s in _assign(rows, free, state, cand, ctexts, bonus, blocked, ov, cfg, best):
-            exact = rows.norm[r] == state.norm(c)
-            out_id[r] = state.ids[c]
-            out_from[r] = state.periods[state.last[c]]
-            out_score[r] = 100.0 if exact else round(s, 2)
-            out_method[r] = "exact" if exact else "fuzzy"
-            out_review[r] = (not exact) and s < cfg.accept
-            taken.add(c)
+        decided = _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best)
+        for r, d in decided.items():
+            c = d.get("cand")
+            if c is not None:
+                exact = rows.norm[r] == state.norm(c)
+                out_id[r] = state.ids[c]
+                out_from[r] = state.periods[state.last[c]]
+                out_score[r] = 100.0 if exact else round(d["score"], 2)
+                out_method[r] = "exact" if exact else "fuzzy"
+                p = d["probability"]  # None: the text decided (score >= accept)
+                out_review[r] = (not exact) and p is not None and p < cfg.accept_probability
+                taken.add(c)
+            elif d["alternatives"]:
+                out_review[r] = True
+            out_prob[r] = d["probability"]
+            out_evidence[r] = d["evidence"]
+            out_alt_ids[r] = [state.ids[c] for c, _ in d["alternatives"]]
+            out_alt_p[r] = [round(p, 4) for _, p in d["alternatives"]]
         free = [r for r in free if out_id[r] is None]
 
     for r in free:
@@ -615,6 +828,10 @@ def _link_period(
         "score": out_score,
         "method": out_method,
         "needs_review": out_review,
+        "probability": out_prob,
+        "evidence": out_evidence,
+        "alternative_ids": out_alt_ids,
+        "alternative_probabilities": out_alt_p,
     }
 
 
@@ -624,7 +841,24 @@ def _links_frame(columns: list[dict[str, list]]) -> pl.DataFrame:
     for part in columns:
         for name, values in part.items():
             merged[name].extend(values)
-    return pl.DataFrame(merged, schema=LINK_SCHEMA)
+    lists = {name: merged.pop(name) for name in ("alternative_ids", "alternative_probabilities")}
+    frame = pl.DataFrame(merged, schema={k: v for k, v in LINK_SCHEMA.items() if k in merged})
+    return frame.with_columns(
+        _list_series(name, values, LINK_SCHEMA[name]) for name, values in lists.items()
+    ).select(list(LINK_SCHEMA))
+
+
+def _list_series(name: str, values: list[list], dtype: pl.DataType) -> pl.Series:
+    """A list column from Python lists, through Arrow offsets (polars builds one Series per
+    element otherwise: seconds for a national history)."""
+    import pyarrow as pa
+
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in values], out=offsets[1:])
+    flat = [x for v in values for x in v]
+    inner = pa.string() if dtype.inner == pl.String() else pa.float64()
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(flat, type=inner))
+    return pl.Series(name, arr).cast(dtype)
 
 
 # --------------------------------------------------------------------------- public API
@@ -972,9 +1206,10 @@ def review_candidates(
 
     ``snapshots`` are the linked snapshots (``snapshots_with_ids``). A candidate is any activity
     of the same org seen in the look-back window before the row's period, compared with its
-    latest text before that period, scored as the linker scores it (gap penalty included).
-    One output row per (review row, candidate), best first;
-    ``is_current`` marks the candidate the row is linked to now.
+    latest text before that period, scored as the linker scores it (gap penalty included) and
+    ranked by the model's probability (``candidate_probability``, with its ``evidence``); whole
+    unit renames are not re-detected here. One output row per (review row, candidate), best
+    first; ``is_current`` marks the candidate the row is linked to now.
     """
     cfg = config or load_config()
     schema = {
@@ -989,6 +1224,8 @@ def review_candidates(
         "candidate_period": pl.String,
         "candidate_text": pl.String,
         "candidate_score": pl.Float64,
+        "candidate_probability": pl.Float64,
+        "evidence": pl.String,
         "is_current": pl.Boolean,
     }
     todo = links.filter(pl.col("needs_review"))
@@ -1028,10 +1265,13 @@ def review_candidates(
         rt = _Texts.build(*(rows.get_column(c).to_list() for c in cols), codes)
         ct = _Texts.build(*(cands.get_column(c).to_list() for c in cols), codes)
         gaps = np.array([t - 1 - pidx[p] for p in cands.get_column("period").to_list()], float)
-        scores = np.clip(score_matrix(rt, ct, cfg) - cfg.gap_penalty * gaps[None, :], 0, 100)
+        text, raw, goal, unit = _scores(rt, ct, cfg)
+        scores = np.clip(raw - cfg.gap_penalty * gaps[None, :], 0, 100)
+        feats = _features(rt, ct, text, goal, unit, gaps)
+        prob = probability(feats)
         cand_list = cands.select("activity_id", "period", "activity").rows()
         for i, r in enumerate(rows.iter_rows(named=True)):
-            order = np.argsort(-scores[i], kind="stable")[:n]
+            order = np.argsort(-prob[i], kind="stable")[:n]
             for rank, c in enumerate(order, start=1):
                 cand_id, cand_period, cand_text = cand_list[int(c)]
                 out.append(
@@ -1047,6 +1287,8 @@ def review_candidates(
                         "candidate_period": cand_period,
                         "candidate_text": cand_text,
                         "candidate_score": round(float(scores[i, c]), 2),
+                        "candidate_probability": round(float(prob[i, c]), 4),
+                        "evidence": _evidence_text(feats, i, c, r["activity"], cand_text),
                         "is_current": cand_id == r["activity_id"],
                     }
                 )

@@ -306,23 +306,32 @@ def _pair_score(a, b):
 
 @pytest.mark.parametrize("band", ["accept", "review", "new"])
 def test_three_bands(band):
+    """Bands follow the probability: automatic from accept_probability, flagged below it; a row
+    under every threshold stays new but is offered its candidate in the review queue."""
     a = "Genomföra en länsdialog kring hälsofrämjande och inkluderande arbetsliv"
     b = "Anordna länsdialog om inkluderande arbetsliv"
     s = _pair_score(a, b)
     assert 20 < s < 99
-    cfg = {
-        "accept": LinkingConfig(accept=s - 1, review=s - 2),
-        "review": LinkingConfig(accept=s + 1, review=s - 1),
-        "new": LinkingConfig(accept=s + 2, review=s + 1),
-    }[band]
     df = pl.concat(
         [report("r", "2022-Q2", [a], goals=[None]), report("r", "2022-Q3", [b], goals=[None])]
     )
+    p = link_of(link_history(df, config=LinkingConfig(review=s - 1)), "2022-Q3", 1)["probability"]
+    assert 0.05 < p < 0.999
+    cfg = {
+        "accept": LinkingConfig(review=s - 1, accept_probability=p - 0.001),
+        "review": LinkingConfig(review=s - 1, accept_probability=p + 0.001),
+        "new": LinkingConfig(
+            accept=s + 2, review=s + 1, residual_probability=p + 0.001, accept_probability=1.0
+        ),
+    }[band]
     link = link_of(link_history(df, config=cfg), "2022-Q3", 1)
-    assert link["score"] == pytest.approx(s, abs=0.01)
+    assert link["probability"] == pytest.approx(p)
     if band == "new":
         assert (link["method"], link["activity_id"]) == ("new", "r:2022-Q3:001")
+        assert link["needs_review"] is True
+        assert link["alternative_ids"] == ["r:2022-Q2:001"]
     else:
+        assert link["score"] == pytest.approx(s, abs=0.01)
         assert (link["method"], link["activity_id"]) == ("fuzzy", "r:2022-Q2:001")
         assert link["needs_review"] is (band == "review")
 
@@ -468,7 +477,7 @@ def test_review_candidates_side_by_side():
     a = "Genomföra en länsdialog kring hälsofrämjande och inkluderande arbetsliv"
     b = "Anordna länsdialog om inkluderande arbetsliv"
     s = _pair_score(a, b)
-    cfg = LinkingConfig(accept=s + 1, review=s - 1)
+    cfg = LinkingConfig(accept=s + 1, review=s - 1, accept_probability=1.0)
     df = pl.concat(
         [
             report(
@@ -489,7 +498,10 @@ def test_review_candidates_side_by_side():
     assert top["candidate_activity_id"] == "r:2022-Q2:001" and top["is_current"]
     assert top["activity"] == b and top["candidate_text"] == a
     assert top["candidate_score"] == pytest.approx(s, abs=0.01)
-    assert rc.row(1, named=True)["candidate_score"] <= top["candidate_score"]
+    link = res.links.filter(pl.col("period") == "2022-Q3").row(0, named=True)
+    assert top["candidate_probability"] == pytest.approx(link["probability"], abs=1e-4)
+    assert rc.row(1, named=True)["candidate_probability"] <= top["candidate_probability"]
+    assert "länsdialog" in link["evidence"] or "lansdialog" in link["evidence"]
 
 
 # --------------------------------------------------------------------------- input and config

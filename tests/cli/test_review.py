@@ -1,0 +1,55 @@
+"""`followup review`: uncertain links with their candidates' probability and evidence, whole
+ids at any terminal width, and --out csv (real ingest into a real lake)."""
+
+import polars as pl
+
+from pipelines.cli import main
+
+PERIODS = {
+    "2024-Q1": (
+        "2024-04-10",
+        [
+            ("Genomföra en medarbetarenkät", "Grönt", "Frågorna tas fram."),
+            ("Minska sjukfrånvaron bland medarbetarna", "Gult", "8,4 procent i mars."),
+            ("Erbjuda friskvårdsbidrag till alla anställda", "Grönt", "Pågår."),
+        ],
+    ),
+    "2024-Q2": (
+        "2024-07-10",
+        [
+            ("Arbetsmiljöenkät", "Grönt", "Svaren analyseras."),
+            ("Sänka sjukfrånvaron", "Gult", "7,9 procent i juni."),
+            ("Erbjuda friskvårdsbidrag till alla anställda", "Grönt", "Pågår."),
+        ],
+    ),
+}
+
+
+def write_reports(folder):
+    paths = []
+    for period, (date, rows) in PERIODS.items():
+        path = folder / f"kommun-r_{period}_{date}.csv"
+        lines = ["Målområde;Aktivitet;Verksamhet;Status;Kommentar"]
+        lines += [f"Attraktiv arbetsgivare;{a};HR-enheten;{s};{c}" for a, s, c in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_review_shows_probability_evidence_and_whole_ids(tmp_path, capsys, monkeypatch):
+    lake = tmp_path / "lake"
+    for path in write_reports(tmp_path):
+        assert main(["ingest", str(path), "--org", "kommun-r", "--lake", str(lake)]) == 0
+    out_csv = tmp_path / "review.csv"
+    assert main(["review", "--lake", str(lake), "--out", str(out_csv)]) == 0
+    rows = pl.read_csv(out_csv)
+    assert {"candidate_probability", "evidence", "candidate_activity_id"} <= set(rows.columns)
+    assert rows.height >= 1
+    top = rows.filter(pl.col("rank") == 1).row(0, named=True)
+    assert top["candidate_activity_id"] == "kommun-r:2024-Q1:001"  # the survey, reworded
+    assert 0 < top["candidate_probability"] < 1 and "words" in top["evidence"]
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(["review", "--lake", str(lake)]) == 0
+    shown = capsys.readouterr().out
+    assert "kommun-r:2024-Q1:001" in shown  # whole, even at 60 columns
