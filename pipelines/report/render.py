@@ -157,7 +157,7 @@ def _charts_html(data: ReportData, lab: Labels) -> str:
         f'<div class="chart-box"><h3>{html.escape(lab("chart_share"))}</h3>{share}'
         f'<p class="note">{html.escape(lab("share_note"))}</p></div>'
         "</div>"
-        f'<h3>{html.escape(lab("chart_areas"))}</h3>'
+        f"<h3>{html.escape(lab('chart_areas'))}</h3>"
         f"{legend_html(words, meanings)}"
         f'<div class="area-grid">{"".join(figures)}</div>'
     )
@@ -248,7 +248,7 @@ def export_table(gt, out: Path) -> Path:
         raise FollowupError(f"cannot write a table as {out.name!r}; use a .png file name")
     page = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:16px">'
-        f"<main style=\"display:inline-block\">{_local_only(gt.as_raw_html())}</main>"
+        f'<main style="display:inline-block">{_local_only(gt.as_raw_html())}</main>'
         "</body></html>"
     )
     atomic_write_bytes(out, render_png(page, width=1400, scale=1.0))

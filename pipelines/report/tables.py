@@ -27,7 +27,10 @@ GROUPED = {"worsened", "improved", "off_plan", "slipped", "new", "dropped", "str
 
 
 def _sticky(left: str, width: str, background: str | None = "#ffffff") -> str:
-    rule = f"position: sticky; left: {left}; z-index: 1; min-width: {width}; max-width: {width};"
+    rule = (
+        f"position: sticky; left: {left}; z-index: 1; box-sizing: border-box; "
+        f"min-width: {width}; max-width: {width}; width: {width};"
+    )
     return rule + (f" background-color: {background};" if background else "")
 
 
@@ -103,9 +106,7 @@ def gt_table(view: View, lab: Labels) -> GT:
     hidden = [c for c in frame.columns if c not in shown and c not in (stub, group)]
     if hidden:
         gt = gt.cols_hide(hidden)
-    gt = gt.cols_label(
-        **{c.name: c.label for c in view.columns if c.name not in (stub, group)}
-    )
+    gt = gt.cols_label(**{c.name: c.label for c in view.columns if c.name not in (stub, group)})
     if view.stub_label:
         gt = gt.tab_stubhead(view.stub_label)
     for i, (label, names) in enumerate(_spanners(view)):

@@ -98,10 +98,7 @@ def period_stats(
         counts.join(changes.drop("_n1", "_len"), on=["org", "_pi"], how="left")
         .join(presence, on=["org", "_pi"], how="left")
         .with_columns(
-            pl.when(pl.col("_pi") == 0)
-            .then(None)
-            .otherwise(pl.col(c).fill_null(0))
-            .alias(c)
+            pl.when(pl.col("_pi") == 0).then(None).otherwise(pl.col(c).fill_null(0)).alias(c)
             for c in ("worsened", "improved", "new", "dropped")
         )
     )
