@@ -71,6 +71,13 @@ def _command(binary: str, profile: str) -> list[str]:
     return args
 
 
+def _short_tmp() -> str:
+    """A temp folder short enough for Chromium's singleton socket path (a Unix socket path has
+    at most 107 bytes; Chromium aborts with a deep ``TMPDIR``)."""
+    here = tempfile.gettempdir()
+    return here if len(here) <= 48 or not os.path.isdir("/tmp") else "/tmp"
+
+
 class Chromium:
     """One headless browser, driven over a pipe. Use as a context manager."""
 
@@ -95,9 +102,11 @@ class Chromium:
             os.dup2(high_r, 3)
             os.dup2(high_w, 4)
 
+        env = dict(os.environ, TMPDIR=_short_tmp())
         try:
             self.process = subprocess.Popen(
                 cmd,
+                env=env,
                 pass_fds=(3, 4),
                 preexec_fn=to_fds_3_and_4,  # noqa: PLW1509 (only dup2 calls)
                 stdin=subprocess.DEVNULL,
