@@ -225,6 +225,7 @@ def workbook_bytes(data: ReportData, lang: str = "sv") -> bytes:
     lab = labels_for(data, lang)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    wb.set_properties({"title": lab("title"), "company": data.display_name})
     fmt = _formats(wb)
     used: set[str] = set()
     for view in report_views(data, lang):
