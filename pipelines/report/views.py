@@ -314,6 +314,8 @@ def strip_view(data: ReportData, lab: Labels) -> View:
         .sort("_pi")
         .group_by("activity_id", maintain_order=True)
         .agg(pl.col("_s").drop_nulls().alias("trend"))
+        # no colour in any period: no plot (great-tables refuses an empty series)
+        .with_columns(pl.when(pl.col("trend").list.len() > 0).then(pl.col("trend")))
     )
     frame = frame.join(trend, on="activity_id", how="left", maintain_order="left")
     frame = frame.drop("activity_id")

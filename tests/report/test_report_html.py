@@ -148,3 +148,25 @@ def test_first_report_and_rows_without_goal_area(tables):
     rows = {r[0]: r[1:] for r in _body_rows(soup, "summary")}
     assert "(utan målområde)" in rows
     assert rows["(utan målområde)"][:3] == ["–", "0", "–"]  # no previous: dashes, not zeros
+
+
+def test_an_activity_without_any_colour_gets_no_nanoplot_and_no_error(tables):
+    import polars as pl
+
+    from pipelines.report.model import build_report_data
+    from pipelines.report.render import report_html
+    from pipelines.synthetic.report_sample import ORG
+
+    snaps = tables["snapshots"].with_columns(
+        pl.when(pl.col("activity_id") == "a2")
+        .then(pl.lit("unknown"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
+    soup = BeautifulSoup(
+        report_html(build_report_data(snaps, None, None, None, org=ORG)), "html.parser"
+    )
+    a2 = next(
+        tr for tr in soup.select("#section-strip tbody tr") if "digitala tjänster" in tr.get_text()
+    )
+    assert a2.find("svg") is None and a2.find_all("td")[-1].get_text(strip=True) == "–"
