@@ -44,9 +44,11 @@ def overview_frame(
     )
     stats = period_stats(snap, None, None, promises)
     latest = stats.group_by("org").agg(pl.col("_pi").max().alias("_pi"))
-    trend = stats.group_by("org", maintain_order=True).agg(
-        (pl.col("on_plan_share") * 100).round(0).drop_nulls().alias("trend")
-    ).with_columns(pl.when(pl.col("trend").list.len() > 0).then(pl.col("trend")))
+    trend = (
+        stats.group_by("org", maintain_order=True)
+        .agg((pl.col("on_plan_share") * 100).round(0).drop_nulls().alias("trend"))
+        .with_columns(pl.when(pl.col("trend").list.len() > 0).then(pl.col("trend")))
+    )
     now = stats.join(latest, on=["org", "_pi"], how="inner")
     before = stats.select(
         "org", (pl.col("_pi") + 1).alias("_pi"), pl.col("on_plan_share").alias("_before")
