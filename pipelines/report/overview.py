@@ -140,7 +140,7 @@ def bands_svg(counts: list[int], title: str, lang: str) -> str:
 def _gt(frame: pl.DataFrame, lab: Labels):
     from great_tables import GT, loc, nanoplot_options, style
 
-    from pipelines.report.tables import FONT_STACK, _sticky
+    from pipelines.report.tables import FONT_STACK, sticky_css
 
     shown = frame.drop("org")
     gt = (
@@ -170,15 +170,12 @@ def _gt(frame: pl.DataFrame, lab: Labels):
                 interactive_data_values=False,
             ),
         )
-        .tab_style(
-            style=style.css(_sticky("0px", "var(--activity-width)")),
-            locations=[loc.body(columns="name"), loc.column_labels(columns="name")],
-        )
         .tab_style(style=style.css("white-space: nowrap;"), locations=loc.body(columns="period"))
         .opt_table_font(font=FONT_STACK, add=False)
         .tab_options(table_font_size="13px", column_labels_font_weight="bold")
     )
-    return gt
+    sticky = [("name", "0px", "var(--activity-width)")]
+    return sticky_css(gt, "report-overview", sticky, [c for c in shown.columns])
 
 
 def overview_html(frame: pl.DataFrame, lang: str = "sv") -> str:
@@ -318,7 +315,9 @@ def overview_from_lake(lake: str | Path | None) -> pl.DataFrame:
     if "snapshots" not in tables:
         raise FollowupError(f"{history.root}: no snapshots yet; ingest a report first")
     columns = ["org", "period", "report_date", "goal_area", "status", "activity_id", "source_row"]
-    snapshots = history.snapshots().select(columns).collect()
+    scan = history.snapshots()
+    names = scan.collect_schema().names()  # activity_id only once the lake is linked
+    snapshots = scan.select([c for c in columns if c in names]).collect()
     promises = history.scan("promises").collect() if "promises" in tables else None
     ensure_lake_registry(history.root)
     return overview_frame(snapshots, promises, org_names(history.root))

@@ -34,6 +34,26 @@ def _sticky(left: str, width: str, background: str | None = "#ffffff") -> str:
     return rule + (f" background-color: {background};" if background else "")
 
 
+def sticky_css(
+    gt: GT, table_id: str, sticky: list[tuple[str, str, str]], rendered: list[str]
+) -> GT:
+    """Keep columns in view while the table scrolls sideways: one CSS rule per column (by its
+    position), not a style on every cell — per-cell styles made great-tables' rendering of a
+    long table several times slower."""
+    for name, left, width in sticky:
+        k = rendered.index(name) + 1  # the cell's position in its row
+        background = "background-color: #ffffff;" if k == 1 else ""
+        rule = _sticky(left, width, None) + background
+        gt = gt.opt_css(
+            f"#{table_id} tbody tr:not(.gt_group_heading_row) > td:nth-child({k}),"
+            f" #{table_id} thead tr.gt_col_headings > th:nth-child({k})"
+            f" {{ {rule} }}\n"
+            f"#{table_id} thead tr.gt_col_headings > th:nth-child({k})"
+            " { background-color: #ffffff; }"
+        )
+    return gt
+
+
 def _sticky_columns(view: View) -> list[tuple[str, str, str]]:
     """(column, left offset, width) of the columns kept visible while a wide table scrolls: the
     activity and the status column(s) right after it."""
@@ -158,23 +178,14 @@ def gt_table(view: View, lab: Labels) -> GT:
                 interactive_data_values=False,
             ),
         )
-    sticky = _sticky_columns(view)
-    for name, left, width in sticky:
-        is_status = name != "activity"
-        where_body = loc.body(columns=name)
-        gt = gt.tab_style(
-            style=style.css(_sticky(left, width, None if is_status else "#ffffff")),
-            locations=where_body,
-        )
-        gt = gt.tab_style(
-            style=style.css(_sticky(left, width)), locations=loc.column_labels(columns=name)
-        )
+    rendered = [c.name for c in view.columns if c.name not in (stub, group)]
+    gt = sticky_css(gt, f"report-{view.key}", _sticky_columns(view), rendered)
     wide = {c.name: WIDE_COLUMN for c in view.columns if c.wide and c.name != "activity"}
     if wide:
         gt = gt.cols_width(cases=wide)
     if view.key == "summary" and frame.height:
-        gt = gt.tab_style(
-            style=style.css(_sticky("0px", "var(--area-width)")), locations=loc.stub()
+        gt = gt.opt_css(
+            f"#report-{view.key} tbody .gt_stub {{ {_sticky('0px', 'var(--area-width)')} }}"
         )
         gt = gt.tab_style(
             style=[style.text(weight="bold"), style.borders(sides="top", weight="2px")],

@@ -19,6 +19,9 @@ from pipelines.report.model import ReportData
 # Light tints with dark text (WCAG AA) and a marker in the report's own colour: see colours.py.
 STATUS_COLOURS = STATUS_FILL
 CODE = "__code"
+# great-tables formats every nanoplot's numbers through a one-column table (~15 ms a plot on
+# this machine): above this many activities the strip keeps its status cells and drops the plot.
+NANOPLOT_MAX_ROWS = 250
 
 
 @dataclass(frozen=True)
@@ -325,7 +328,7 @@ def strip_view(data: ReportData, lab: Labels) -> View:
         Column("unit", lab("unit")),
         *[Column(p, p, "status") for p in data.periods],
     ]
-    if len(data.periods) > 1:
+    if len(data.periods) > 1 and frame.height <= NANOPLOT_MAX_ROWS:
         cols.append(Column("trend", lab("trend_col"), "nanoplot"))
     return View(
         "strip",
