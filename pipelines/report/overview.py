@@ -167,7 +167,7 @@ def _gt(frame: pl.DataFrame, lab: Labels):
                 data_line_stroke_color="#1f4e79",
                 data_point_fill_color="#1f4e79",
                 show_data_area=False,
-                interactive_data_values=False,
+                interactive_data_values=True,  # values on hover, not printed over the line
             ),
         )
         .tab_style(style=style.css("white-space: nowrap;"), locations=loc.body(columns="period"))

@@ -38,7 +38,7 @@ _IMPORT_RE = re.compile(r"@import\s+[^;]*;", re.IGNORECASE)
 PAGE_CSS = """
 :root { --activity-width: 240px; --status-width: 84px; --area-width: 200px; }
 @media (max-width: 640px) {
-  :root { --activity-width: 130px; --status-width: 64px; --area-width: 120px; }
+  :root { --activity-width: 130px; --status-width: 76px; --area-width: 120px; }
   body { margin: 10px; }
 }
 html { background: #ffffff; }

@@ -6,6 +6,8 @@ Report text (activities, comments, file names) goes into cells as plain values, 
 
 from __future__ import annotations
 
+import re
+from html import escape
 from typing import TYPE_CHECKING
 
 from pipelines.report.colours import MARKERS, STATUS_FILL, STATUS_TEXT
@@ -71,6 +73,27 @@ def _sticky_columns(view: View) -> list[tuple[str, str, str]]:
     return out
 
 
+_PERIOD = re.compile(r"(\d{4}-[A-Za-z]+\d*)")
+
+
+def _label(text: str):
+    """A column label whose period (``2022-T2``) never breaks at its hyphen, while the rest of
+    the label may wrap on a narrow screen (HTML only from our own, escaped, words)."""
+    if not _PERIOD.search(text):
+        return text
+    from great_tables import html as gt_html
+
+    parts = _PERIOD.split(text)
+    return gt_html(
+        "".join(
+            f'<span style="white-space: nowrap">{escape(p)}</span>'
+            if _PERIOD.fullmatch(p)
+            else escape(p)
+            for p in parts
+        )
+    )
+
+
 def _spanners(view: View) -> list[tuple[str, list[str]]]:
     """Consecutive columns sharing a spanner label, in order."""
     groups: list[tuple[str, list[str]]] = []
@@ -126,7 +149,9 @@ def gt_table(view: View, lab: Labels) -> GT:
     hidden = [c for c in frame.columns if c not in shown and c not in (stub, group)]
     if hidden:
         gt = gt.cols_hide(hidden)
-    gt = gt.cols_label(**{c.name: c.label for c in view.columns if c.name not in (stub, group)})
+    gt = gt.cols_label(
+        **{c.name: _label(c.label) for c in view.columns if c.name not in (stub, group)}
+    )
     if view.stub_label:
         gt = gt.tab_stubhead(view.stub_label)
     for i, (label, names) in enumerate(_spanners(view)):
@@ -175,7 +200,7 @@ def gt_table(view: View, lab: Labels) -> GT:
                 data_point_fill_color="#1f4e79",
                 data_point_stroke_color="#ffffff",
                 show_data_area=False,
-                interactive_data_values=False,
+                interactive_data_values=True,  # values on hover, not printed over the line
             ),
         )
     rendered = [c.name for c in view.columns if c.name not in (stub, group)]
@@ -194,7 +219,8 @@ def gt_table(view: View, lab: Labels) -> GT:
     if view.has_inferred:
         gt = gt.tab_source_note(lab("inferred_note"))
     # Period labels like 2022-T2 must not break at the hyphen.
-    gt = gt.opt_css(f"#report-{view.key} .gt_col_heading {{ white-space: nowrap; }}")
+    # Headings wrap at spaces only; period labels are kept whole by _label.
+    gt = gt.opt_css(f"#report-{view.key} .gt_col_heading {{ white-space: normal; }}")
     return (
         gt.opt_table_font(font=FONT_STACK, add=False)
         .tab_options(

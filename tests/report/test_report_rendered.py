@@ -60,6 +60,12 @@ MEASURE = r"""
     areaBars: document.querySelectorAll('svg.chart-area rect').length,
     nanoplots: document.querySelectorAll('#report-strip svg').length,
     firstSection: document.querySelector('main section').id,
+    // a heading cut off inside its cell, or a period label broken over two lines
+    clippedHeadings: [...document.querySelectorAll('thead th')]
+      .filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim()),
+    brokenPeriods: [...document.querySelectorAll('thead th span')]
+      .filter(s => /^\d{4}-/.test(s.textContent) && s.getClientRects().length > 1)
+      .map(s => s.textContent),
   };
 })()
 """
@@ -118,6 +124,7 @@ def test_screen_nothing_overflows_charts_present_status_readable(
     assert m["width"] == width
     assert m["firstSection"] == "section-key"  # key figures and charts come first
     assert not m["pageScrolls"] and m["overflow"] == []
+    assert m["clippedHeadings"] == [] and m["brokenPeriods"] == []
     assert m["shareCharts"] == 3  # one point per period
     assert m["areaCharts"] == 3 and m["areaBars"] >= 3 * 3
     assert m["nanoplots"] >= 9  # a status strip per activity
