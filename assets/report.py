@@ -53,3 +53,32 @@ def controller_report(
             **{s.lstrip("."): dg.MetadataValue.path(str(p)) for s, p in written.items()},
         }
     )
+
+
+OVERVIEW_FORMATS = (".html", ".xlsx")
+
+
+@dg.asset(
+    deps=["transitions", "promises"],
+    group_name="report",
+    kinds={"html", "excel"},
+    description=(
+        "reports/overview/oversikt.{html,xlsx}: one row per organisation in the lake (share on "
+        "plan, change, weakest goal areas, promised dates passed, a chart), for a county or "
+        "national reader."
+    ),
+)
+def overview_report(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+    from pipelines.report.overview import overview_from_lake, write_overview
+
+    store = lake.lake()
+    frame = overview_from_lake(store.root)
+    folder = store.root / "reports" / "overview"
+    written = {s: write_overview(frame, folder / f"oversikt{s}") for s in OVERVIEW_FORMATS}
+    context.log.info(f"overview of {frame.height} organisations")
+    return dg.MaterializeResult(
+        metadata={
+            "organisations": frame.height,
+            **{s.lstrip("."): dg.MetadataValue.path(str(p)) for s, p in written.items()},
+        }
+    )

@@ -306,17 +306,32 @@ def report(
         typer.Option(metavar="PERIOD", help="Period to compare with (default: the one before)."),
     ] = None,
     lang: Annotated[str, typer.Option(metavar="LANG", help="sv (default) or en.")] = "sv",
+    all_orgs: Annotated[
+        bool,
+        typer.Option("--all", help="An overview of every organisation in the lake (one row each)."),
+    ] = False,
 ) -> None:
     """Write the controllers' report (HTML, PDF, PNG or Excel).
 
     \b
     Example:
       followup report --out uppfoljning.html --period 2023-Q1
+      followup report --all --out oversikt.html
     """
     from pipelines.report.from_lake import report_from_lake
     from pipelines.report.render import write_report
 
     store = _lake(lake)
+    if all_orgs:
+        from pipelines.report.overview import overview_from_lake, write_overview
+
+        if org or period or previous:
+            raise FollowupError("--all reports every org's latest period; drop --org/--period")
+        with err.status("building the overview…"):
+            frame = overview_from_lake(store.root)
+            written = write_overview(frame, out_path, lang=lang)
+        out.print(f"overview of {frame.height} organisations: {written}", highlight=False)
+        return
     org = _the_org(store, org)
     with err.status("building the report…"):
         data = report_from_lake(store.root, org, period, previous)

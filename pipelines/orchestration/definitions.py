@@ -21,7 +21,7 @@ all_checks = dg.load_asset_checks_from_modules(CHECK_MODULES)
 
 ingest_job = dg.define_asset_job(
     "ingest_period",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets("overview_report"),
     partitions_def=report_partitions,
     description="Ingest one org's report for one period and rebuild everything downstream.",
 )

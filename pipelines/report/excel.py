@@ -6,11 +6,15 @@ formulas, URLs or numbers: a comment ``=HYPERLINK(...)`` stays a string cell.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
+import polars as pl
+
+from pipelines.report.colours import MARKERS, STATUS_TEXT
 from pipelines.report.model import ReportData
-from pipelines.report.views import CODE, STATUS_COLOURS, STATUS_TEXT, View, labels_for, report_views
+from pipelines.report.views import CODE, STATUS_COLOURS, View, labels_for, report_views
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
@@ -55,6 +59,8 @@ def _formats(wb) -> dict:
                 "bold": True,
                 "align": "center",
                 "valign": "top",
+                "left": 5,  # a thick bar in the report's own colour; the word says the rest
+                "left_color": MARKERS[code],
             }
         )
         fmt[f"spanner_{code}"] = wb.add_format(
@@ -78,6 +84,7 @@ def _write_cell(ws, row: int, col: int, value, kind: str, fmt: dict, code: str |
 
 
 def _write_view(ws, view: View, fmt: dict, lab) -> None:
+    view = dataclasses.replace(view, columns=[c for c in view.columns if c.kind != "nanoplot"])
     ws.write_string(0, 0, view.title, fmt["title"])
     if view.intro:
         ws.write_string(1, 0, view.intro, fmt["intro"])
@@ -123,6 +130,94 @@ def _write_view(ws, view: View, fmt: dict, lab) -> None:
         ws.autofilter(header_row, 0, last, len(view.columns) - 1)
 
 
+def _write_key_figures(wb, ws, view: View, data: ReportData, fmt: dict, lab) -> None:
+    """Key figures, then the charts' data and native Excel charts drawn from it: the share on
+    plan per period (line) and the status counts per period for each goal area (stacked)."""
+    from pipelines.core.status import STATUSES
+
+    ws.write_string(0, 0, lab("title"), fmt["title"])
+    ws.write_string(1, 0, view.intro, fmt["intro"])
+    for j, col in enumerate(view.columns):
+        ws.write_string(3, j, col.label, fmt["header"])
+    for i, row in enumerate(view.frame.iter_rows(named=True), start=4):
+        share = row["key"] == "on_plan_share"
+        ws.write_string(i, 0, row["figure"], fmt["text"])
+        for j, name in enumerate(("current", "previous", "change"), start=1):
+            value = row[name]
+            if value is None:
+                ws.write_string(i, j, "–", fmt["text"])
+            else:
+                kind = "percent" if share else ("signed" if name == "change" else "int")
+                ws.write_number(i, j, value, fmt[kind])
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 3, 16)
+    sheet = ws.get_name().replace("'", "''")
+    trend = data.trend
+    if trend is None or trend.height == 0:
+        return
+    # chart data, below the figures
+    top = 4 + view.frame.height + 2
+    ws.write_string(top, 0, lab("chart_share"), fmt["title"])
+    ws.write_string(top + 1, 0, lab("period"), fmt["header"])
+    ws.write_string(top + 1, 1, lab("key_on_plan_share"), fmt["header"])
+    for i, row in enumerate(trend.iter_rows(named=True), start=top + 2):
+        ws.write_string(i, 0, row["period"], fmt["text"])
+        if row["on_plan_share"] is not None:
+            ws.write_number(i, 1, row["on_plan_share"], fmt["percent"])
+    first, last = top + 2, top + 1 + trend.height
+    line = wb.add_chart({"type": "line"})
+    line.add_series(
+        {
+            "name": lab("key_on_plan_share"),
+            "categories": [sheet, first, 0, last, 0],
+            "values": [sheet, first, 1, last, 1],
+            "marker": {"type": "circle"},
+            "data_labels": {"value": True, "num_format": "0%"},
+            "line": {"color": "#1F4E79"},
+        }
+    )
+    line.set_title({"name": lab("chart_share")})
+    line.set_y_axis({"min": 0, "max": 1, "num_format": "0%"})
+    line.set_legend({"none": True})
+    ws.insert_chart(3, 5, line, {"x_scale": 1.2, "y_scale": 1.0})
+    areas = data.areas
+    if areas is None or areas.height == 0:
+        return
+    row0 = last + 3
+    ws.write_string(row0, 0, lab("chart_areas"), fmt["title"])
+    chart_row = 20
+    order = list(dict.fromkeys(data.strip_activities["goal_area"].to_list()))
+    for k, area in enumerate(order):
+        block = areas.filter(pl.col("goal_area").eq_missing(area)).sort("_pi")
+        if block.height == 0:
+            continue
+        head = row0 + 1
+        name = area if area is not None else lab("no_goal_area")
+        ws.write_string(head, 0, name, fmt["header"])
+        for j, status in enumerate(STATUSES, start=1):
+            ws.write_string(head, j, lab(status), fmt["header"])
+        for i, r in enumerate(block.iter_rows(named=True), start=head + 1):
+            ws.write_string(i, 0, r["period"], fmt["text"])
+            for j, status in enumerate(STATUSES, start=1):
+                ws.write_number(i, j, r[status], fmt["int"])
+        end = head + block.height
+        chart = wb.add_chart({"type": "column", "subtype": "percent_stacked"})
+        for j, status in enumerate(STATUSES, start=1):
+            chart.add_series(
+                {
+                    "name": [sheet, head, j],
+                    "categories": [sheet, head + 1, 0, end, 0],
+                    "values": [sheet, head + 1, j, end, j],
+                    "fill": {"color": MARKERS[status]},
+                    "border": {"color": "#FFFFFF"},
+                }
+            )
+        chart.set_title({"name": name, "name_font": {"size": 11}})
+        chart.set_y_axis({"num_format": "0%"})
+        ws.insert_chart(chart_row + 16 * (k // 2), 5 + 8 * (k % 2), chart, {"x_scale": 0.9})
+        row0 = end + 1
+
+
 def workbook_bytes(data: ReportData, lang: str = "sv") -> bytes:
     """The report as .xlsx bytes: one sheet per section, status cells coloured."""
     import xlsxwriter
@@ -130,10 +225,14 @@ def workbook_bytes(data: ReportData, lang: str = "sv") -> bytes:
     lab = labels_for(data, lang)
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    wb.set_properties({"title": lab("title"), "company": data.display_name})
     fmt = _formats(wb)
     used: set[str] = set()
     for view in report_views(data, lang):
         ws = wb.add_worksheet(_sheet_name(view.sheet, used))
-        _write_view(ws, view, fmt, lab)
+        if view.key == "key":
+            _write_key_figures(wb, ws, view, data, fmt, lab)
+        else:
+            _write_view(ws, view, fmt, lab)
     wb.close()
     return buffer.getvalue()

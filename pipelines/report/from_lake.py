@@ -7,6 +7,7 @@ from pathlib import Path
 from pipelines.core.errors import FollowupError
 from pipelines.query import History
 from pipelines.report.model import ReportData, build_report_data
+from pipelines.report.orgs import display_name, ensure_lake_registry, org_names
 
 
 def report_from_lake(
@@ -27,6 +28,8 @@ def report_from_lake(
         snapshots = history.snapshots(org)
     except FollowupError:
         snapshots = history.snapshots()  # build_report_data names the orgs that exist
+    ensure_lake_registry(history.root)  # an editable copy of the names, once
+    names = org_names(history.root)
     return build_report_data(
         snapshots,
         optional("transitions"),
@@ -35,4 +38,5 @@ def report_from_lake(
         org=org,
         period=period,
         previous=previous,
+        org_name=display_name(org, names) if org in names else None,
     )

@@ -16,6 +16,7 @@ import polars as pl
 from pipelines.core.errors import FollowupError
 from pipelines.core.periods import period_sort_key
 from pipelines.core.status import STATUS_RANK, STATUSES
+from pipelines.report.trend import area_stats, period_stats
 
 Frame = pl.DataFrame | pl.LazyFrame | None
 
@@ -58,6 +59,13 @@ class ReportData:
     strip: pl.DataFrame  # long: activity_id, period, status, status_source
     strip_activities: pl.DataFrame  # activity_id, goal_area, activity, unit (latest text), ordered
     periods: list[str] = field(default_factory=list)  # the strip's periods, oldest first
+    trend: pl.DataFrame | None = None  # trend.period_stats: one row per period up to this one
+    areas: pl.DataFrame | None = None  # trend.area_stats: goal area × period status counts
+    org_name: str | None = None  # display name from the org registry (None: use the slug)
+
+    @property
+    def display_name(self) -> str:
+        return self.org_name or self.org
 
 
 def _collect(frame: Frame) -> pl.DataFrame | None:
@@ -293,6 +301,7 @@ def _off_plan(
     )
     return (
         off.join(side, on="activity_id", how="inner")
+        .filter(pl.col("status").is_in(["yellow", "red"]))  # off plan now, whatever delays says
         .sort(
             ["periods_off_plan", "days_off_plan", "source_row_current"],
             descending=[True, True, False],
@@ -322,6 +331,8 @@ def _slipped(
         "promised_by": pl.Date,
         "outcome": pl.String,
         "days_slipped": pl.Int64,
+        "later_promised_by": pl.Date,
+        "days_past_promise": pl.Int64,
         "comment": pl.String,
     }
     if promises is None or promises.height == 0:
@@ -345,11 +356,38 @@ def _slipped(
         pl.col("comment_current").alias("comment"),
         pl.col("source_row_current"),
     )
+    # The latest date the same activity was promised for in a later report up to this one.
+    later = (
+        found.select("activity_id", "report_date", "promised_by")
+        .with_row_index("_pid")
+        .join(
+            promises.filter((pl.col("org") == org) & (pl.col("report_date") <= until)).select(
+                "activity_id",
+                pl.col("report_date").alias("_r2"),
+                pl.col("promised_by").alias("_by2"),
+            ),
+            on="activity_id",
+            how="inner",
+        )
+        .filter((pl.col("_r2") > pl.col("report_date")) & (pl.col("_by2") > pl.col("promised_by")))
+        .sort("_r2")
+        .group_by("_pid")
+        .agg(pl.col("_by2").last().alias("later_promised_by"))
+    )
+    found = (
+        found.with_row_index("_pid")
+        .join(later, on="_pid", how="left")
+        .with_columns(
+            ((pl.lit(until) - pl.col("promised_by")).dt.total_days().clip(lower_bound=0)).alias(
+                "days_past_promise"
+            )
+        )
+    )
     return (
         found.rename({"period": "promised_in"})
         .join(side, on="activity_id", how="left")
         .sort(
-            ["days_slipped", "source_row_current", "promised_by"],
+            ["days_past_promise", "source_row_current", "promised_by"],
             descending=[True, False, False],
             nulls_last=True,
         )
@@ -393,6 +431,7 @@ def build_report_data(
     org: str,
     period: str | None = None,
     previous: str | None = None,
+    org_name: str | None = None,
 ) -> ReportData:
     """Gather the report's sections for ``org`` comparing ``previous`` with ``period``."""
     snap_all = _collect(snapshots)
@@ -441,6 +480,13 @@ def build_report_data(
     until = cur["report_date"].max()
     since = prev["report_date"].max() if prev is not None else None
     strip, strip_activities = _strip(snap, periods)
+    delays_all, promises_all = _collect(delays), _collect(promises)
+    trend = period_stats(
+        snap,
+        periods,
+        delays_all.filter(pl.col("org") == org) if delays_all is not None else None,
+        promises_all.filter(pl.col("org") == org) if promises_all is not None else None,
+    )
     return ReportData(
         org=org,
         period=period,
@@ -450,11 +496,14 @@ def build_report_data(
         matrix=_matrix(pairs),
         worsened=pick("worsened"),
         improved=pick("improved"),
-        off_plan=_off_plan(_collect(delays), cur, org, period),
-        slipped=_slipped(_collect(promises), cur, org, period, since, until),
+        off_plan=_off_plan(delays_all, cur, org, period),
+        slipped=_slipped(promises_all, cur, org, period, since, until),
         new=new,
         dropped=dropped,
         strip=strip,
         strip_activities=strip_activities,
         periods=periods,
+        trend=trend,
+        areas=area_stats(snap, periods),
+        org_name=org_name,
     )

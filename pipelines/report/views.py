@@ -12,25 +12,23 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.core.status import STATUSES
+from pipelines.report.colours import STATUS_FILL
 from pipelines.report.labels import Labels
 from pipelines.report.model import ReportData
 
-STATUS_COLOURS = {
-    "green": "#00B050",
-    "yellow": "#FFC000",
-    "red": "#FF0000",
-    "unknown": "#BFBFBF",
-}
-# Text colour on each fill (white on the dark fills, black on the light ones).
-STATUS_TEXT = {"green": "#FFFFFF", "yellow": "#000000", "red": "#FFFFFF", "unknown": "#000000"}
+# Light tints with dark text (WCAG AA) and a marker in the report's own colour: see colours.py.
+STATUS_COLOURS = STATUS_FILL
 CODE = "__code"
+# great-tables formats every nanoplot's numbers through a one-column table (~15 ms a plot on
+# this machine): above this many activities the strip keeps its status cells and drops the plot.
+NANOPLOT_MAX_ROWS = 250
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     label: str
-    kind: str = "text"  # text | int | signed | percent | date | status
+    kind: str = "text"  # text | int | signed | percent | date | status | nanoplot (HTML only)
     spanner: str | None = None
     wide: bool = False  # free text: give it room
 
@@ -164,9 +162,9 @@ def _changes_view(key: str, frame: pl.DataFrame, lab: Labels) -> View:
     cols = [
         Column("goal_area", lab("goal_area")),
         Column("activity", lab("activity"), wide=True),
-        Column("unit", lab("unit")),
         Column("status_previous", lab("status_previous"), "status"),
         Column("status_current", lab("status_current"), "status"),
+        Column("unit", lab("unit")),
         Column("comment_previous", lab("comment_previous"), wide=True),
         Column("comment_current", lab("comment_current"), wide=True),
     ]
@@ -197,8 +195,8 @@ def off_plan_view(data: ReportData, lab: Labels) -> View:
     cols = [
         Column("goal_area", lab("goal_area")),
         Column("activity", lab("activity"), wide=True),
-        Column("unit", lab("unit")),
         Column("status", lab("status_current"), "status"),
+        Column("unit", lab("unit")),
         Column("periods_off_plan", lab("periods_off_plan"), "int"),
         Column("off_plan_since", lab("off_plan_since"), "date"),
         Column("days_off_plan", lab("days_off_plan"), "int"),
@@ -226,8 +224,9 @@ def slipped_view(data: ReportData, lab: Labels) -> View:
         "promised_in",
         "expression",
         "promised_by",
+        "later_promised_by",
+        "days_past_promise",
         pl.col("outcome").replace_strict(outcomes, default=pl.col("outcome")),
-        "days_slipped",
         "comment",
     )
     cols = [
@@ -237,8 +236,9 @@ def slipped_view(data: ReportData, lab: Labels) -> View:
         Column("promised_in", lab("promised_in")),
         Column("expression", lab("expression")),
         Column("promised_by", lab("promised_by"), "date"),
+        Column("later_promised_by", lab("later_promised_by"), "date"),
+        Column("days_past_promise", lab("days_past_promise"), "int"),
         Column("outcome", lab("outcome")),
-        Column("days_slipped", lab("days_slipped"), "int"),
         Column("comment", lab("comment_current"), wide=True),
     ]
     return View(
@@ -260,7 +260,8 @@ def _presence_view(key: str, f: pl.DataFrame, lab: Labels) -> View:
     if key == "dropped":
         extra = [
             pl.col("completed")
-            .replace_strict({True: lab("yes"), False: lab("no")}, default=None)
+            # only a report that says so: "Nej" beside "Klart. Projektet avslutades" misled
+            .replace_strict({True: lab("yes")}, default=None, return_dtype=pl.String)
             .alias("completed")
         ]
         extra_cols = [Column("completed", lab("completed"))]
@@ -275,8 +276,8 @@ def _presence_view(key: str, f: pl.DataFrame, lab: Labels) -> View:
     cols = [
         Column("goal_area", lab("goal_area")),
         Column("activity", lab("activity"), wide=True),
-        Column("unit", lab("unit")),
         Column("status", lab(side), "status"),
+        Column("unit", lab("unit")),
         Column("comment", lab(comment), wide=True),
         *extra_cols,
     ]
@@ -304,6 +305,22 @@ def strip_view(data: ReportData, lab: Labels) -> View:
     frame = base
     for one in cells:
         frame = frame.join(one, on="activity_id", how="left", maintain_order="left")
+    # The status strip as a nanoplot: 3 = green (on plan), 2 = yellow, 1 = red, gap = unknown.
+    score = {"green": 3, "yellow": 2, "red": 1}
+    trend = (
+        data.strip.with_columns(
+            pl.col("status").replace_strict(score, default=None, return_dtype=pl.Int64).alias("_s"),
+            pl.col("period")
+            .replace_strict({p: i for i, p in enumerate(data.periods)}, return_dtype=pl.Int64)
+            .alias("_pi"),
+        )
+        .sort("_pi")
+        .group_by("activity_id", maintain_order=True)
+        .agg(pl.col("_s").drop_nulls().alias("trend"))
+        # no colour in any period: no plot (great-tables refuses an empty series)
+        .with_columns(pl.when(pl.col("trend").list.len() > 0).then(pl.col("trend")))
+    )
+    frame = frame.join(trend, on="activity_id", how="left", maintain_order="left")
     frame = frame.drop("activity_id")
     cols = [
         Column("goal_area", lab("goal_area")),
@@ -311,6 +328,8 @@ def strip_view(data: ReportData, lab: Labels) -> View:
         Column("unit", lab("unit")),
         *[Column(p, p, "status") for p in data.periods],
     ]
+    if len(data.periods) > 1 and frame.height <= NANOPLOT_MAX_ROWS:
+        cols.append(Column("trend", lab("trend_col"), "nanoplot"))
     return View(
         "strip",
         lab("sec_strip"),
@@ -323,14 +342,62 @@ def strip_view(data: ReportData, lab: Labels) -> View:
     )
 
 
+def key_figures_view(data: ReportData, lab: Labels) -> View:
+    """The first page's figures: this report, the previous one, the change (``share`` rows are
+    fractions, the rest counts). Worsened/improved/new/dropped of this report are the sections'
+    own counts (so they match even with a non-adjacent ``--previous``)."""
+    from pipelines.report.trend import KEY_FIGURES
+
+    trend = data.trend
+    by_period = {r["period"]: r for r in trend.iter_rows(named=True)} if trend is not None else {}
+    now = dict(by_period.get(data.period, {}))
+    if data.previous is not None:
+        now |= {
+            "worsened": data.worsened.height,
+            "improved": data.improved.height,
+            "new": data.new.height,
+            "dropped": data.dropped.height,
+        }
+    before = by_period.get(data.previous, {}) if data.previous else {}
+    rows = []
+    for key in KEY_FIGURES:
+        cur, prev = now.get(key), before.get(key)
+        change = cur - prev if cur is not None and prev is not None else None
+        rows.append(
+            {
+                "key": key,
+                "figure": lab(f"key_{key}"),
+                "current": None if cur is None else float(cur),
+                "previous": None if prev is None else float(prev),
+                "change": None if change is None else float(change),
+            }
+        )
+    schema = {
+        "key": pl.String,
+        "figure": pl.String,
+        "current": pl.Float64,
+        "previous": pl.Float64,
+        "change": pl.Float64,
+    }
+    frame = pl.DataFrame(rows, schema=schema)
+    cols = [
+        Column("figure", lab("sec_key")),
+        Column("current", lab("key_value"), "int"),
+        Column("previous", lab("key_previous"), "int"),
+        Column("change", lab("key_change"), "signed"),
+    ]
+    intro = lab("intro_key") if data.previous else lab("subtitle_single")
+    return View("key", lab("sec_key"), intro, lab("sheet_key"), frame, cols)
+
+
 def labels_for(data: ReportData, lang: str) -> Labels:
-    return Labels(lang, org=data.org, period=data.period, previous=data.previous)
+    return Labels(lang, org=data.display_name, period=data.period, previous=data.previous)
 
 
 def report_views(data: ReportData, lang: str = "sv") -> list[View]:
-    """The report's sections in reading order (the comparison header first)."""
+    """The report's sections in reading order (key figures, then the files compared)."""
     lab = labels_for(data, lang)
-    views = [compared_view(data, lab), summary_view(data, lab)]
+    views = [key_figures_view(data, lab), compared_view(data, lab), summary_view(data, lab)]
     if data.previous is not None:
         views += [
             matrix_view(data, lab),

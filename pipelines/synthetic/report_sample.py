@@ -322,5 +322,21 @@ def main(argv: list[str]) -> None:
     print(write_report(data, out, lang=lang))
 
 
+def write_sample_lake(root: Path, tables: dict[str, pl.DataFrame] | None = None) -> Path:
+    """The tables written as the lake holds them (snapshots per org and period, the rest per
+    org), so ``followup report --lake root`` reads them like an ingested history."""
+    from pipelines.lake.store import Lake, atomic_write_parquet
+
+    tables = tables or sample_tables()
+    lake = Lake(root)
+    snaps = tables["snapshots"]
+    for (org, period), part in snaps.partition_by("org", "period", as_dict=True).items():
+        atomic_write_parquet(part.drop("org", "period"), lake.table_path("snapshots", org, period))
+    orgs = sorted(set(snaps["org"].to_list()))
+    for name in ("transitions", "delays", "promises"):
+        lake.write_org_tables(name, tables[name], orgs)
+    return lake.root
+
+
 if __name__ == "__main__":
     main(sys.argv[1:])

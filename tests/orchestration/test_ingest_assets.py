@@ -25,7 +25,14 @@ def materialise(lake: Lake, org: str, period: str, instance: dg.DagsterInstance)
     )
 
 
-DOWNSTREAM = ["history", "transitions", "delays", "promises", "controller_report"]
+DOWNSTREAM = [
+    "history",
+    "transitions",
+    "delays",
+    "promises",
+    "controller_report",
+    "overview_report",
+]
 
 
 def materialised(result) -> list[str]:

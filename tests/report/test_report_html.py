@@ -79,7 +79,8 @@ def test_swedish_and_english_headings(rendered):
     en_h2 = [h.get_text() for h in en.find_all("h2")]
     assert "Sammanfattning per målområde" in sv_h2 and "Löften som inte hållits" in sv_h2
     assert "Summary by goal area" in en_h2 and "Slipped promises" in en_h2
-    assert len(sv_h2) == len(en_h2) == 10
+    assert len(sv_h2) == len(en_h2) == 11
+    assert sv_h2[0] == "I korthet" and en_h2[0] == "At a glance"
     assert sv.h1.get_text() == "Uppföljning: region-exempel"
     compared = sv.select_one("#section-compared").get_text(" ", strip=True)
     assert "uppfoljning-2022-T2.pdf" in compared and "20 januari 2023" in compared
@@ -90,14 +91,15 @@ def test_status_cells_are_coloured_words_and_inferred_is_marked(rendered):
     soup = _soup(rendered, "sv")
     table = soup.select_one("#section-worsened table")
     styled = {td.get_text(strip=True): td.get("style", "") for td in table.select("tbody td")}
-    assert "#FF0000" in styled["Rött"].upper()
-    assert "#00B050" in styled["Grönt"].upper()
-    assert "#FFC000" in styled["Gult*"].upper()
+    # light tints with dark words, the report's own colour as a marker on the edge
+    assert "#FFC7CE" in styled["Rött"].upper() and "#FF0000" in styled["Rött"].upper()
+    assert "#C6EFCE" in styled["Grönt"].upper() and "#00B050" in styled["Grönt"].upper()
+    assert "#FFEB9C" in styled["Gult*"].upper() and "#FFC000" in styled["Gult*"].upper()
     assert "härledd från kommentaren" in table.get_text()
     # the strip marks inferred cells too, and gaps are a dash, not a colour
     strip = _body_rows(soup, "strip")
-    c3 = next(r for r in strip if r[1].startswith("Starta en ny"))
-    assert c3[3:] == ["–", "–", "Rött*"]
+    c3 = next(r for r in strip if r[0].startswith("Starta en ny"))
+    assert c3[2:5] == ["–", "–", "Rött*"]
 
 
 def test_script_in_a_comment_is_text_not_markup(rendered):
@@ -146,3 +148,25 @@ def test_first_report_and_rows_without_goal_area(tables):
     rows = {r[0]: r[1:] for r in _body_rows(soup, "summary")}
     assert "(utan målområde)" in rows
     assert rows["(utan målområde)"][:3] == ["–", "0", "–"]  # no previous: dashes, not zeros
+
+
+def test_an_activity_without_any_colour_gets_no_nanoplot_and_no_error(tables):
+    import polars as pl
+
+    from pipelines.report.model import build_report_data
+    from pipelines.report.render import report_html
+    from pipelines.synthetic.report_sample import ORG
+
+    snaps = tables["snapshots"].with_columns(
+        pl.when(pl.col("activity_id") == "a2")
+        .then(pl.lit("unknown"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
+    soup = BeautifulSoup(
+        report_html(build_report_data(snaps, None, None, None, org=ORG)), "html.parser"
+    )
+    a2 = next(
+        tr for tr in soup.select("#section-strip tbody tr") if "digitala tjänster" in tr.get_text()
+    )
+    assert a2.find("svg") is None and a2.find_all("td")[-1].get_text(strip=True) == "–"

@@ -172,3 +172,74 @@ def test_rows_without_goal_area_or_link(tables):
     assert data.summary.filter(pl.col("goal_area").is_null())["red_current"].item() == 1
     assert data.new.height == 2  # an unlinked row is new, never merged with another
     assert data.strip_activities.height == 11
+
+
+def test_key_figure_trend_per_period(report_data):
+    trend = {r["period"]: r for r in report_data.trend.iter_rows(named=True)}
+    assert list(trend) == ["2022-T1", "2022-T2", "2022-T3"]
+    # share on plan: green among green/yellow/red (unknown left out)
+    assert trend["2022-T1"]["on_plan_share"] == pytest.approx(4 / 8)
+    assert trend["2022-T2"]["on_plan_share"] == pytest.approx(3 / 9)
+    assert trend["2022-T3"]["on_plan_share"] == pytest.approx(2 / 8)
+    assert trend["2022-T1"]["worsened"] is None  # nothing before the first report
+    t3 = trend["2022-T3"]
+    assert (t3["worsened"], t3["improved"]) == (
+        report_data.worsened.height,
+        report_data.improved.height,
+    )
+    assert (t3["new"], t3["dropped"]) == (report_data.new.height, report_data.dropped.height)
+    assert t3["slipped"] == 1
+    areas = report_data.areas.filter(pl.col("period") == "2022-T3")
+    assert areas["total"].sum() == 9
+
+
+def test_off_plan_lists_only_yellow_and_red_now(tables):
+    from pipelines.report.model import build_report_data
+    from pipelines.synthetic.report_sample import ORG
+
+    delays = tables["delays"]
+    # a stale delays row says b3 (green in T3) is off plan: the report must not list it
+    stale = (
+        delays.filter(pl.col("period") == "2022-T3")
+        .head(1)
+        .with_columns(pl.lit("b3").alias("activity_id"), pl.lit(True).alias("off_plan"))
+    )
+    data = build_report_data(
+        tables["snapshots"],
+        tables["transitions"],
+        pl.concat([delays, stale]),
+        tables["promises"],
+        org=ORG,
+    )
+    assert "b3" not in data.off_plan["activity_id"].to_list()
+    assert set(data.off_plan["status"].to_list()) <= {"yellow", "red"}
+
+
+def test_slipped_promise_shows_later_date_and_days_past_the_first(tables):
+    import datetime as dt
+
+    from pipelines.report.model import build_report_data
+    from pipelines.synthetic.report_sample import ORG
+
+    promises = tables["promises"]
+    later = promises.filter(pl.col("activity_id") == "b2").with_columns(
+        pl.lit("2022-T3").alias("period"),
+        pl.lit(dt.date(2023, 1, 20)).alias("report_date"),
+        pl.lit(dt.date(2023, 6, 30)).alias("promised_by"),
+        pl.lit("open").alias("outcome"),
+        pl.lit(None, pl.String).alias("checked_in_period"),
+        pl.lit(None, pl.Int64).alias("days_slipped"),
+    )
+    data = build_report_data(
+        tables["snapshots"],
+        tables["transitions"],
+        tables["delays"],
+        pl.concat([promises, later]),
+        org=ORG,
+    )
+    row = data.slipped.row(0, named=True)
+    assert row["activity_id"] == "b2"
+    assert row["promised_by"] == dt.date(2022, 11, 30)
+    assert row["later_promised_by"] == dt.date(2023, 6, 30)
+    # counted from the first promised date to this report's date (2023-01-20)
+    assert row["days_past_promise"] == (dt.date(2023, 1, 20) - dt.date(2022, 11, 30)).days
