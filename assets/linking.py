@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from assets.ingest import period_snapshot
+from pipelines.derive.overrides import load_status_overrides
 from pipelines.derive.tables import ENRICHMENT_COLUMNS, link_snapshots
 from pipelines.lake import store as lake_io
 from pipelines.link.linker import load_overrides
@@ -26,7 +27,9 @@ def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
         raise dg.Failure("no snapshots in the lake yet; ingest a report first")
     overrides_path = lake.overrides_file()
     overrides = load_overrides(overrides_path) if overrides_path.exists() else None
-    derived = link_snapshots(snapshots, overrides)
+    status_path = lake.status_overrides_file()
+    status_overrides = load_status_overrides(status_path) if status_path.exists() else None
+    derived = link_snapshots(snapshots, overrides, status_overrides=status_overrides)
     orgs = sorted(derived.snapshots["org"].unique().to_list())
     rewritten = store.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
     for table, frame in derived.per_org().items():
@@ -49,6 +52,7 @@ def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
             "links_by_method": dg.MetadataValue.json(dict(methods.iter_rows())),
             "inferred_statuses": int((derived.snapshots["status_source"] == "inferred").sum()),
             "overrides": str(overrides_path) if overrides is not None else "none",
+            "status_overrides": int((derived.snapshots["status_source"] == "override").sum()),
             "path": dg.MetadataValue.path(str(path)),
         }
     )

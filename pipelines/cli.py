@@ -292,15 +292,27 @@ def review(
     lake: LakeOption = None,
     org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
     candidates: Annotated[int, typer.Option(help="Candidates shown per link.")] = 3,
+    out_path: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="csv|FILE",
+            help="`csv`: CSV on stdout; FILE.csv or FILE.parquet: write the rows there.",
+        ),
+    ] = None,
 ) -> None:
     """List uncertain activity links with their best candidates.
+
+    Ids are printed whole at any terminal width, so they can be copied into
+    overrides/links.csv (or decide in the browser: followup serve).
 
     \b
     Example:
       followup review --org region-x
+      followup review --out csv > review.csv
     """
     import polars as pl
-    from rich.table import Table
 
     from pipelines.link.linker import review_candidates
     from pipelines.query import History
@@ -309,30 +321,92 @@ def review(
     links = history.links(org).collect()
     snapshots = history.snapshots(org).collect()
     rows = review_candidates(links, snapshots, n=candidates)
+    if out_path is not None:
+        if out_path.lower() == "csv":
+            sys.stdout.write(rows.write_csv())
+            return
+        from pipelines.lake.export import write_rows
+
+        write_rows(rows, Path(out_path))
+        err.print(f"{rows.height} rows → {out_path}", highlight=False)
+        return
     if rows.is_empty():
         out.print("no links need review", highlight=False)
         return
-    table = Table(
-        title="Links to review (confirm or reject them in overrides/links.csv)", show_lines=True
+    out.print(
+        "Links to review (confirm or reject them in overrides/links.csv, or in the browser "
+        "with followup serve)\n",
+        highlight=False,
     )
-    for name in ("row", "activity in this report", "#", "candidate", "its text", "score"):
-        table.add_column(name)
     for group in rows.partition_by(["org", "period", "source_row"], maintain_order=True):
         first = group.row(0, named=True)
-        label = f"{first['org']} {first['period']} #{first['source_row']}"
-        for index, cand in enumerate(group.iter_rows(named=True)):
-            mark = " ← linked" if cand["is_current"] else ""
-            table.add_row(
-                label if index == 0 else "",
-                first["activity"] if index == 0 else "",
-                str(cand["rank"]),
-                f"{cand['candidate_activity_id']}{mark}",
-                cand["candidate_text"] or "",
-                f"{cand['candidate_score']:.1f}" if cand["candidate_score"] is not None else "",
+        score = first["link_score"]
+        out.print(
+            f"{first['org']} {first['period']} row {first['source_row']}: {first['activity']}",
+            highlight=False,
+            markup=False,
+        )
+        out.print(
+            f"  linked to {first['linked_activity_id']}"
+            + (f" (score {score:.1f})" if score is not None else ""),
+            highlight=False,
+            markup=False,
+        )
+        for cand in group.iter_rows(named=True):
+            mark = "  <- linked" if cand["is_current"] else ""
+            cscore = cand["candidate_score"]
+            out.print(
+                f"  {cand['rank']}. {cand['candidate_activity_id']}  "
+                f"{cscore:.1f}  {cand['candidate_text'] or ''}{mark}"
+                if cscore is not None
+                else f"  {cand['rank']}. {cand['candidate_activity_id']}{mark}",
+                highlight=False,
+                markup=False,
             )
-    out.print(table)
     count = rows.select(pl.struct("org", "period", "source_row").n_unique()).item()
-    out.print(f"{count} links need review", highlight=False)
+    out.print(f"\n{count} links need review", highlight=False)
+
+
+@app.command()
+def serve(
+    lake: LakeOption = None,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; anything but 127.0.0.1 is reachable by others.")
+    ] = "127.0.0.1",
+    reports: Annotated[
+        bool, typer.Option(help="Rebuild the latest report in the background after decisions.")
+    ] = True,
+) -> None:
+    """The analysts' review in the browser: links, status corrections, browse, upload.
+
+    Decisions go to <lake>/overrides/links.csv and status.csv with your name and the time;
+    the history is derived again at once. Binds 127.0.0.1 unless --host says otherwise.
+
+    \b
+    Example:
+      followup serve --lake data_lake --port 8000
+    """
+    import threading
+
+    import uvicorn
+
+    from pipelines.serve.app import build_app
+
+    store = _lake(lake)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            f"[yellow]warning[/]: binding {host}: anyone who can reach this address can read the "
+            "reports and record decisions; there is no login",
+            highlight=False,
+        )
+    # Dagster takes seconds to import: do it now, not at the first decision.
+    threading.Thread(
+        target=lambda: __import__("pipelines.orchestration.rederive"), daemon=True
+    ).start()
+    application = build_app(store.root, rebuild_reports=reports)
+    out.print(f"followup serve: http://{host}:{port}/ on {store.root}", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -45,7 +45,7 @@ review, with their best candidates side by side), ``load_overrides``, ``load_con
 Overrides (``load_overrides``) are applied on every run and win over scores. File format, CSV,
 UTF-8, one header line; the first line may be a comment ``# followup-overrides v1``::
 
-    org,action,period,source_row,activity_id,other_activity_id,note
+    org,action,period,source_row,activity_id,other_activity_id,note,decided_by,decided_at
     region-x,confirm,2023-Q1,12,region-x:2022-Q2:007,,reworded by the unit
     region-x,reject,2023-Q1,14,region-x:2022-Q2:009,,different project
     region-x,merge,,,region-x:2022-Q2:003,region-x:2022-Q4:020,"same activity, new unit"
@@ -105,6 +105,8 @@ OVERRIDE_SCHEMA: dict[str, pl.DataType] = {
     "activity_id": pl.String(),
     "other_activity_id": pl.String(),
     "note": pl.String(),
+    "decided_by": pl.String(),  # who and when, written by `followup serve` (optional columns)
+    "decided_at": pl.String(),
 }
 OVERRIDE_ACTIONS = ("confirm", "reject", "merge")
 OVERRIDES_HEADER = "# followup-overrides v1"
