@@ -391,15 +391,12 @@ def serve(
 
     import uvicorn
 
-    from pipelines.serve.app import build_app
+    from pipelines.serve.app import bind_warning, build_app
 
     store = _lake(lake)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(
-            f"[yellow]warning[/]: binding {host}: anyone who can reach this address can read the "
-            "reports and record decisions; there is no login",
-            highlight=False,
-        )
+    warning = bind_warning(host)
+    if warning:
+        err.print(f"warning: {warning}", highlight=False, markup=False)
     # Dagster takes seconds to import: do it now, not at the first decision.
     threading.Thread(
         target=lambda: __import__("pipelines.orchestration.rederive"), daemon=True

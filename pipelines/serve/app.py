@@ -45,6 +45,7 @@ from pipelines.link.linker import load_overrides
 from pipelines.serve import queue
 from pipelines.serve.uploads import (
     MAX_UPLOAD_BYTES,
+    UploadTooLarge,
     find_upload,
     inspect_file,
     remove_upload,
@@ -166,6 +167,16 @@ def _orgs(settings: Settings) -> list[str]:
 def _periods(settings: Settings, org: str) -> list[str]:
     found = {p for o, p in settings.lake.periods("snapshots") if o == org}
     return sorted(found, key=period_sort_key)
+
+
+def bind_warning(host: str) -> str | None:
+    """The warning for an address other machines can reach (there is no login)."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    return (
+        f"binding {host}: anyone who can reach this address can read the reports and record "
+        "decisions; there is no login"
+    )
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -514,6 +525,8 @@ def build_app(
     async def error_page(request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             code, detail = exc.status_code, exc.detail
+        elif isinstance(exc, UploadTooLarge):
+            code, detail = 413, str(exc)
         else:
             code, detail = 400, str(exc)
         return render(request, "error.html", {"detail": detail}, status_code=code)

@@ -17,6 +17,12 @@ from pipelines.core.errors import FollowupError
 from pipelines.lake.store import Lake, safe_file_name, sha256_file
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class UploadTooLarge(FollowupError):
+    """An upload above the size limit (HTTP 413)."""
+
+
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -37,7 +43,7 @@ def store_upload(lake: Lake, name: str, chunks, limit: int = MAX_UPLOAD_BYTES) -
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise FollowupError(
+                    raise UploadTooLarge(
                         f"{clean}: larger than {limit // (1024 * 1024)} MB; "
                         "ingest it with `followup ingest` instead"
                     )
@@ -66,9 +72,12 @@ def remove_upload(lake: Lake, token: str) -> None:
         shutil.rmtree(uploads_dir(lake) / token, ignore_errors=True)
 
 
-def inspect_file(path: Path, fmt: str = "auto") -> dict:
+PREVIEW_COLUMNS = ("source_row", "goal_area", "activity", "unit", "status", "comment")
+
+
+def inspect_file(path: Path, fmt: str = "auto", preview: int = 200) -> dict:
     """What `followup inspect --json` prints for this file (rows that would be quarantined
-    included), touching no lake."""
+    included), and its first rows as read (``preview``); touches no lake."""
     from pipelines.ingest.period import split_valid, with_meta
     from pipelines.read import read_report
     from pipelines.read.inspect import inspect_result
@@ -79,4 +88,7 @@ def inspect_file(path: Path, fmt: str = "auto") -> dict:
     )
     _, quarantine = split_valid(rows)
     rejected = quarantine.filter(quarantine["kind"] == "rejected").select("source_row", "reason")
-    return inspect_result(result, path.name, rejected.rows())
+    report = inspect_result(result, path.name, rejected.rows())
+    columns = [c for c in PREVIEW_COLUMNS if c in result.rows.columns]
+    report["preview"] = result.rows.select(columns).head(preview).to_dicts()
+    return report
