@@ -378,7 +378,7 @@ def serve(
         bool, typer.Option(help="Rebuild the latest report in the background after decisions.")
     ] = True,
 ) -> None:
-    """The analysts' review in the browser: links, status corrections, browse, upload.
+    """Review links and statuses, browse and upload, in the browser.
 
     Decisions go to <lake>/overrides/links.csv and status.csv with your name and the time;
     the history is derived again at once. Binds 127.0.0.1 unless --host says otherwise.

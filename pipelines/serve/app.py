@@ -291,6 +291,18 @@ def build_app(
             row = {"other_activity_id": other}
         else:
             row = {"period": period, "source_row": source_row}
+        problem = queue.link_decision_problem(
+            settings.lake.root,
+            _link_overrides(),
+            org,
+            action,
+            period,
+            source_row,
+            activity_id,
+            other,
+        )
+        if problem:
+            raise HTTPException(409, problem)
         await run_in_threadpool(
             append_link_decision,
             settings.links_file,

@@ -236,3 +236,44 @@ def timeline(root: Path, activity_id: str) -> pl.DataFrame:
     rows = snaps.filter(pl.col("activity_id") == activity_id)
     order = {p: i for i, p in enumerate(sorted(set(rows["period"]), key=period_sort_key))}
     return rows.sort(pl.col("period").replace_strict(order, return_dtype=pl.Int64))
+
+
+def link_decision_problem(
+    root: Path,
+    overrides: pl.DataFrame | None,
+    org: str,
+    action: str,
+    period: str | None,
+    source_row: int | None,
+    activity_id: str,
+    other_activity_id: str | None = None,
+) -> str | None:
+    """Why the linker would refuse this decision on the next run (None: it will not), checked
+    before it is written so that one click never leaves every later run failing."""
+    snaps = snapshots(root, org)
+    if action == "merge" and not snaps.is_empty() and "activity_id" in snaps.columns:
+        both = (
+            snaps.filter(pl.col("activity_id").is_in([activity_id, other_activity_id]))
+            .group_by("period")
+            .agg(pl.col("activity_id").n_unique().alias("n"))
+            .filter(pl.col("n") > 1)
+        )
+        if not both.is_empty():
+            return (
+                f"{activity_id} och {other_activity_id} finns båda i {both['period'][0]}: "
+                "de kan inte vara samma aktivitet"
+            )
+    if action == "confirm" and overrides is not None and not overrides.is_empty():
+        latest = (
+            overrides.filter((pl.col("org") == org) & (pl.col("action") == "confirm"))
+            .group_by("period", "source_row", maintain_order=True)
+            .last()
+        )
+        clash = latest.filter(
+            (pl.col("period") == period)
+            & (pl.col("activity_id") == activity_id)
+            & (pl.col("source_row") != source_row)
+        )
+        if not clash.is_empty():
+            return f"rad {clash['source_row'][0]} i {period} är redan bekräftad som {activity_id}"
+    return None

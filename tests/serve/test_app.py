@@ -305,3 +305,54 @@ def test_browse_an_activity_timeline_and_the_latest_report(served_lake):
     page = client.get(f"/aktivitet/{longest['activity_id']}").text
     timeline = re.search(r'<table id="timeline">(.*?)</table>', page, re.S).group(1)
     assert timeline.count("<tr>") - 1 == longest["len"]
+
+
+def test_a_merge_joins_two_ids_and_an_impossible_merge_is_refused_before_writing(served_lake):
+    client, csrf = _client(served_lake)
+    history = pl.read_parquet(served_lake / "history" / "data.parquet")
+    periods = history.group_by("activity_id").agg(pl.col("period").unique())
+    # two ids seen together in one period can never be one activity: refused, nothing written
+    together = history.filter(pl.col("period") == history["period"][0])["activity_id"][:2]
+    row = history.filter(pl.col("activity_id") == together[1]).row(0, named=True)
+    data = {
+        "csrf": csrf,
+        "org": row["org"],
+        "period": row["period"],
+        "source_row": str(row["source_row"]),
+        "activity_id": together[0],
+        "other_activity_id": together[1],
+        "action": "merge",
+    }
+    response = client.post("/granska/beslut", data=data)
+    assert response.status_code == 409 and "finns båda i" in response.text
+    assert not (served_lake / "overrides" / "links.csv").exists()
+    # a one-period activity and another that never shares a period with it
+    single = periods.filter(pl.col("period").list.len() == 1).sort("activity_id")
+    a = single.row(0, named=True)
+    b = next(
+        r
+        for r in periods.sort("activity_id").iter_rows(named=True)
+        if r["activity_id"] != a["activity_id"] and a["period"][0] not in r["period"]
+    )
+    later = history.filter(pl.col("activity_id") == b["activity_id"]).row(0, named=True)
+    response = client.post(
+        "/granska/beslut",
+        data={
+            **data,
+            "period": later["period"],
+            "source_row": str(later["source_row"]),
+            "activity_id": a["activity_id"],
+            "other_activity_id": b["activity_id"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    merged = pl.read_parquet(served_lake / "history" / "data.parquet")
+    survivors = set(
+        merged.filter(pl.col("activity_id").is_in([a["activity_id"], b["activity_id"]]))[
+            "activity_id"
+        ]
+    )
+    assert len(survivors) == 1
+    assert merged.filter(pl.col("activity_id").is_in(list(survivors))).height == len(
+        a["period"]
+    ) + len(b["period"])
