@@ -353,7 +353,7 @@ def review(
             markup=False,
         )
         for cand in group.iter_rows(named=True):
-            mark = "  <- linked" if cand["is_current"] else ""
+            mark = "  ← linked" if cand["is_current"] else ""
             cscore = cand["candidate_score"]
             out.print(
                 f"  {cand['rank']}. {cand['candidate_activity_id']}  "

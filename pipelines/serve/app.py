@@ -87,7 +87,7 @@ class ReportJobs:
         with self.lock:
             self.pending.add(org)
             self.state[org] = "köad"
-            if self.worker is None or not self.worker.is_alive():
+            if self.worker is None:
                 self.worker = threading.Thread(target=self._run, args=(settings,), daemon=True)
                 self.worker.start()
 
@@ -97,15 +97,18 @@ class ReportJobs:
         while True:
             with self.lock:
                 if not self.pending:
+                    self.worker = None  # under the lock: a new request starts a new worker
                     return
                 org = self.pending.pop()
                 self.state[org] = "körs"
-            outcome = rederive_report(settings.lake, org)
+            try:
+                outcome = rederive_report(settings.lake, org)
+                done = "klar" if outcome.success else f"misslyckades: {outcome.error}"
+            except Exception as error:  # shown on the page; the next decision tries again
+                done = f"misslyckades: {error}"
             with self.lock:
                 if org not in self.pending:
-                    self.state[org] = (
-                        "klar" if outcome.success else f"misslyckades: {outcome.error}"
-                    )
+                    self.state[org] = done
 
 
 def _rederive(settings: Settings, org: str) -> str | None:
@@ -339,7 +342,11 @@ def build_app(
         orgs = _orgs(settings)
         org = request.query_params.get("org") or (orgs[0] if orgs else None)
         periods = _periods(settings, org) if org else []
-        period = request.query_params.get("period") or (periods[-1] if periods else None)
+        counts = queue.open_status_counts(settings.lake.root, org) if org else {}
+        # by default the latest period with something to look at
+        with_rows = [p for p in periods if counts.get(p)]
+        default = with_rows[-1] if with_rows else (periods[-1] if periods else None)
+        period = request.query_params.get("period") or default
         rows = (
             queue.status_rows(settings.lake.root, org, period)
             if org and period in periods
@@ -358,6 +365,7 @@ def build_app(
                 "orgs": orgs,
                 "org": org,
                 "periods": periods,
+                "counts": counts,
                 "period": period,
                 "rows": rows.to_dicts() if rows is not None else [],
                 "problems": problems,

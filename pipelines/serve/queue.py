@@ -215,17 +215,27 @@ def quarantine(lake: Lake, org: str, period: str) -> pl.DataFrame:
     return pl.read_parquet(path) if path.exists() else pl.DataFrame()
 
 
+def _open_status() -> pl.Expr:
+    source = pl.col("status_source")
+    return source.is_in(["inferred", "absent", "override"]) | (pl.col("status") == "unknown")
+
+
+def open_status_counts(root: Path, org: str) -> dict[str, int]:
+    """Per period, how many rows ``status_rows`` would list."""
+    snaps = snapshots(root, org)
+    if snaps.is_empty():
+        return {}
+    counts = snaps.filter(_open_status()).group_by("period").len()
+    return dict(counts.iter_rows())
+
+
 def status_rows(root: Path, org: str, period: str) -> pl.DataFrame:
     """The rows of one period whose status an analyst may want to set: inferred, absent or
     unknown ones, and those already overridden."""
     snaps = snapshots(root, org)
     if snaps.is_empty():
         return snaps
-    source = pl.col("status_source")
-    return snaps.filter(
-        (pl.col("period") == period)
-        & (source.is_in(["inferred", "absent", "override"]) | (pl.col("status") == "unknown"))
-    ).sort("source_row")
+    return snaps.filter((pl.col("period") == period) & _open_status()).sort("source_row")
 
 
 def timeline(root: Path, activity_id: str) -> pl.DataFrame:
