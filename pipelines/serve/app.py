@@ -26,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -122,6 +123,31 @@ def _rederive(settings: Settings, org: str) -> str | None:
 # --------------------------------------------------------------------------- helpers
 
 
+class BodyLimit:
+    """ASGI middleware: a request body larger than ``limit`` bytes is refused with 413 while it
+    is read, whether or not the client said its length (chunked uploads too)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise HTTPException(413, f"för stor begäran (över {self.limit // 2**20} MB)")
+            return message
+
+        await self.app(scope, limited, send)
+
+
 def _csrf(request: Request) -> str:
     token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
     if not token:
@@ -134,6 +160,8 @@ async def _form(request: Request):
     """The posted form, after checking its CSRF token against the session cookie."""
     try:
         form = await request.form(max_files=1, max_fields=50)
+    except HTTPException:
+        raise
     except Exception as error:  # multipart errors: too many fields, malformed body
         raise HTTPException(400, f"formuläret kunde inte läsas: {error}") from error
     cookie = request.cookies.get(CSRF_COOKIE) or ""
@@ -573,6 +601,7 @@ def build_app(
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: error_page, FollowupError: error_page},
+        middleware=[Middleware(BodyLimit, limit=settings.max_upload_bytes + 65536)],
     )
     app.state.settings = settings
     app.state.jobs = jobs

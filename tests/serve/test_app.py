@@ -271,6 +271,26 @@ def test_an_upload_over_the_limit_is_refused_and_not_kept(served_lake, tmp_path)
             "/ladda-upp", data={"csrf": csrf}, files={"file": (big.name, handle, "text/csv")}
         )
     assert response.status_code == 413
+    # without a Content-Length (chunked), the body is refused while it is read
+    boundary = b"----followup"
+    body = (
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n'
+        + csrf.encode() + b"\r\n--" + boundary
+        + b'\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+        + b"x;Gul\n" * 20000 + b"\r\n--" + boundary + b"--\r\n"
+    )  # fmt: skip
+
+    def chunks():
+        for start in range(0, len(body), 4096):
+            yield body[start : start + 4096]
+
+    response = client.post(
+        "/ladda-upp",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=" + boundary.decode()},
+    )
+    assert response.status_code == 413
+    assert "för stor begäran" in response.text  # stopped while reading, not after spooling
     uploads = served_lake / ".uploads"
     assert not uploads.exists() or not list(uploads.iterdir())
     # a path in the file name never leaves the upload folder
