@@ -397,11 +397,11 @@ def serve(
     warning = bind_warning(host)
     if warning:
         err.print(f"warning: {warning}", highlight=False, markup=False)
+    application = build_app(store.root, rebuild_reports=reports)
     # Dagster takes seconds to import: do it now, not at the first decision.
     threading.Thread(
         target=lambda: __import__("pipelines.orchestration.rederive"), daemon=True
     ).start()
-    application = build_app(store.root, rebuild_reports=reports)
     out.print(f"followup serve: http://{host}:{port}/ on {store.root}", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
