@@ -43,9 +43,11 @@ to a linked history, about one period's work per org), ``review_candidates`` (li
 review, with their best candidates side by side), ``load_overrides``, ``load_config``.
 
 Overrides (``load_overrides``) are applied on every run and win over scores. File format, CSV,
-UTF-8, one header line; the first line may be a comment ``# followup-overrides v1``::
+UTF-8, one header line; the first line may be a comment ``# followup-overrides v1``; two
+optional columns ``decided_by`` and ``decided_at`` say who decided and when (``followup serve``
+writes them)::
 
-    org,action,period,source_row,activity_id,other_activity_id,note,decided_by,decided_at
+    org,action,period,source_row,activity_id,other_activity_id,note
     region-x,confirm,2023-Q1,12,region-x:2022-Q2:007,,reworded by the unit
     region-x,reject,2023-Q1,14,region-x:2022-Q2:009,,different project
     region-x,merge,,,region-x:2022-Q2:003,region-x:2022-Q4:020,"same activity, new unit"
