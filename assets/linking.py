@@ -44,6 +44,7 @@ def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
             "links_by_method": dg.MetadataValue.json(dict(methods.iter_rows())),
             "inferred_statuses": int((derived.snapshots["status_source"] == "inferred").sum()),
             "overrides": str(overrides_path) if overrides_path.exists() else "none",
+            "status_overrides": int((derived.snapshots["status_source"] == "override").sum()),
             "path": dg.MetadataValue.path(str(path)),
         }
     )

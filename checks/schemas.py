@@ -164,6 +164,18 @@ ENRICHMENT = (
         S,
         "`reported` (the document said done) or the words of the comment; null when not completed",
     ),
+    Col(
+        "status_before_override",
+        S,
+        "the status the row had before an analyst's correction in overrides/status.csv; "
+        "null when not corrected",
+    ),
+    Col(
+        "status_source_before_override",
+        S,
+        "its `status_source` before the correction (`reported`, `inferred`, `absent`); null "
+        "when not corrected",
+    ),
 )
 
 SNAPSHOTS = Table(
@@ -212,6 +224,14 @@ LINKS = Table(
         Col("score", F64, "similarity 0–100 (for `new`: the best candidate's score, or null)"),
         Col("method", S, "`exact`, `fuzzy`, `override` or `new`"),
         Col("needs_review", B, "linked in the review band: check it with `followup review`"),
+        Col("probability", F64, "the linker's probability that the link is right (null if new)"),
+        Col("evidence", S, "the evidence behind the link, in words (shared words, unit, …)"),
+        Col(
+            "alternative_ids",
+            pl.List(S),
+            "other candidate activities the linker considered, best first",
+        ),
+        Col("alternative_probabilities", pl.List(F64), "their probabilities, in the same order"),
     ),
 )
 

@@ -346,9 +346,12 @@ def review(
     org: Annotated[str | None, typer.Option(help="Only this organisation.")] = None,
     candidates: Annotated[int, typer.Option(help="Candidates shown per link.")] = 3,
     out_path: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--out", "-o", metavar="FILE", help="Write the candidates to .csv or .parquet."
+            "--out",
+            "-o",
+            metavar="csv|FILE",
+            help="`csv`: CSV on stdout; FILE.csv or FILE.parquet: write the rows there.",
         ),
     ] = None,
 ) -> None:
@@ -357,13 +360,15 @@ def review(
     A row is listed when it is linked with less than the accept probability, or stayed new
     while a candidate came close. Candidates are ranked by the linker's probability.
 
+    Ids are printed whole at any terminal width, so they can be copied into
+    overrides/links.csv (or decide in the browser: followup serve).
+
     \b
     Example:
       followup review --org region-x
-      followup review --out review.csv
+      followup review --out csv > review.csv
     """
     import polars as pl
-    from rich.table import Table
 
     from pipelines.link.linker import review_candidates
     from pipelines.query import History
@@ -372,46 +377,85 @@ def review(
     links = history.links(org).collect()
     snapshots = history.snapshots(org).collect()
     rows = review_candidates(links, snapshots, n=candidates)
-    if out_path:
+    if out_path is not None:
+        if out_path.lower() == "csv":
+            sys.stdout.write(rows.write_csv())
+            return
         from pipelines.lake.export import write_rows
 
-        write_rows(rows, out_path)
-        err.print(f"{rows.height} candidate rows → {out_path}", highlight=False)
+        write_rows(rows, Path(out_path))
+        err.print(f"{rows.height} rows → {out_path}", highlight=False)
         return
     if rows.is_empty():
         out.print("no links need review", highlight=False)
         return
-    table = Table(
-        title="Links to review (confirm or reject them in overrides/links.csv)", show_lines=True
+    out.print(
+        "Links to review (confirm or reject them in overrides/links.csv, or in the browser "
+        "with followup serve)\n",
+        highlight=False,
     )
-    ids = rows.get_column("candidate_activity_id").drop_nulls().to_list() + [""]
-    widest = max(len(i) for i in ids) + len(" ← linked")
-    table.add_column("row", overflow="fold")
-    table.add_column("activity in this report", overflow="fold")
-    table.add_column("#")
-    # ids are shown whole at any terminal width (they are what an override names)
-    table.add_column("candidate", no_wrap=True, min_width=widest)
-    table.add_column("its text", overflow="fold")
-    table.add_column("p", no_wrap=True)
-    table.add_column("evidence", overflow="fold")
     for group in rows.partition_by(["org", "period", "source_row"], maintain_order=True):
         first = group.row(0, named=True)
-        label = f"{first['org']} {first['period']} #{first['source_row']}"
-        for index, cand in enumerate(group.iter_rows(named=True)):
-            mark = " ← linked" if cand["is_current"] else ""
-            p = cand["candidate_probability"]
-            table.add_row(
-                label if index == 0 else "",
-                first["activity"] if index == 0 else "",
-                str(cand["rank"]),
-                f"{cand['candidate_activity_id']}{mark}",
-                cand["candidate_text"] or "",
-                f"{p:.2f}" if p is not None else "",
-                cand["evidence"] or "",
+        out.print(
+            f"{first['org']} {first['period']} row {first['source_row']}: {first['activity']}",
+            highlight=False,
+            markup=False,
+        )
+        out.print(f"  linked to {first['linked_activity_id']}", highlight=False, markup=False)
+        # ids are printed whole at any terminal width: they are what an override names
+        for cand in group.iter_rows(named=True):
+            mark = "  ← linked" if cand["is_current"] else ""
+            p = cand.get("candidate_probability")
+            score = f"p={p:.2f}  " if p is not None else ""
+            out.print(
+                f"  {cand['rank']}. {cand['candidate_activity_id']}  {score}"
+                f"{cand['candidate_text'] or ''}{mark}",
+                highlight=False,
+                markup=False,
             )
-    out.print(table)
+            if cand.get("evidence"):
+                out.print(f"     {cand['evidence']}", highlight=False, markup=False)
     count = rows.select(pl.struct("org", "period", "source_row").n_unique()).item()
-    out.print(f"{count} links need review", highlight=False)
+    out.print(f"\n{count} links need review", highlight=False)
+
+
+@app.command()
+def serve(
+    lake: LakeOption = None,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; anything but 127.0.0.1 is reachable by others.")
+    ] = "127.0.0.1",
+    reports: Annotated[
+        bool, typer.Option(help="Rebuild the latest report in the background after decisions.")
+    ] = True,
+) -> None:
+    """Review links and statuses, browse and upload, in the browser.
+
+    Decisions go to <lake>/overrides/links.csv and status.csv with your name and the time;
+    the history is derived again at once. Binds 127.0.0.1 unless --host says otherwise.
+
+    \b
+    Example:
+      followup serve --lake data_lake --port 8000
+    """
+    import threading
+
+    import uvicorn
+
+    from pipelines.serve.app import bind_warning, build_app
+
+    store = _lake(lake)
+    warning = bind_warning(host)
+    if warning:
+        err.print(f"warning: {warning}", highlight=False, markup=False)
+    application = build_app(store.root, rebuild_reports=reports)
+    # Dagster takes seconds to import: do it now, not at the first decision.
+    threading.Thread(
+        target=lambda: __import__("pipelines.orchestration.rederive"), daemon=True
+    ).start()
+    out.print(f"followup serve: http://{host}:{port}/ on {store.root}", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -19,6 +19,7 @@ import polars as pl
 
 from checks.schemas import conform
 from pipelines.core.errors import FollowupError
+from pipelines.derive.overrides import load_status_overrides
 from pipelines.derive.tables import (
     ENRICHMENT_COLUMNS,
     DerivedTables,
@@ -40,7 +41,10 @@ DERIVED_RECORD = "_derived.json"
 
 def link_lake(lake: Lake, overrides_path: Path | None = None) -> tuple[DerivedTables, int]:
     """Link every unblocked snapshot; write links/, activities/, the snapshots' derived columns
-    and history/data.parquet. Returns the derived tables and how many snapshot files changed."""
+    and history/data.parquet. Returns the derived tables and how many snapshot files changed.
+
+    Link overrides come from ``overrides_path`` (default ``<lake>/overrides/links.csv``), status
+    corrections from ``status.csv`` beside it; either may be missing."""
     snapshots, columns = lake.read_snapshots()
     if snapshots.is_empty():
         blocked = ", ".join(f"{o} {p}" for o, p in lake.blocked_periods())
@@ -48,10 +52,11 @@ def link_lake(lake: Lake, overrides_path: Path | None = None) -> tuple[DerivedTa
             "no unblocked snapshots in the lake yet; ingest a report first"
             + (f" (blocked: {blocked})" if blocked else "")
         )
-    overrides = (
-        load_overrides(overrides_path) if overrides_path and overrides_path.exists() else None
-    )
-    derived = link_snapshots(snapshots, overrides)
+    overrides_path = overrides_path or lake.root / "overrides" / "links.csv"
+    overrides = load_overrides(overrides_path) if overrides_path.exists() else None
+    status_path = overrides_path.parent / "status.csv"
+    status_overrides = load_status_overrides(status_path) if status_path.exists() else None
+    derived = link_snapshots(snapshots, overrides, status_overrides=status_overrides)
     # every org of the lake: one whose periods are all blocked gets empty tables, not stale ones
     orgs = sorted(set(derived.snapshots["org"].unique().to_list()) | set(lake.orgs()))
     rewritten = lake.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))

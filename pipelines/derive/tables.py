@@ -11,6 +11,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines.derive.history import delays, transitions
+from pipelines.derive.overrides import (
+    OVERRIDE_COLUMNS,
+    apply_status_overrides,
+    restore_overridden_status,
+)
 from pipelines.derive.promises import evaluate_promises, extract_promises
 from pipelines.derive.status_inference import (
     INFERENCE_COLUMNS,
@@ -21,8 +26,10 @@ from pipelines.link.linker import LinkingConfig, link_history
 
 # Columns the derivation adds to snapshot rows; dropped before deriving again. Types: activity_id
 # String, and pipelines.derive.status_inference.INFERENCE_COLUMNS (status_evidence String,
-# status_confidence Float64, completed Boolean, completed_evidence String).
-ENRICHMENT_COLUMNS = ("activity_id", *INFERENCE_COLUMNS)
+# status_confidence Float64, completed Boolean, completed_evidence String), and
+# pipelines.derive.overrides.OVERRIDE_COLUMNS (status_before_override,
+# status_source_before_override: String, null unless an analyst's status override applies).
+ENRICHMENT_COLUMNS = ("activity_id", *INFERENCE_COLUMNS, *OVERRIDE_COLUMNS)
 
 
 @dataclass
@@ -39,13 +46,18 @@ def link_snapshots(
     snapshots: pl.DataFrame,
     overrides: pl.DataFrame | None = None,
     config: LinkingConfig | None = None,
+    status_overrides: pl.DataFrame | None = None,
 ) -> DerivedTables:
-    """Infer missing statuses, give every row its activity_id, then mark rows still without a
-    status whose activity's promised date passed unfinished as off plan."""
-    base = snapshots.drop([c for c in ENRICHMENT_COLUMNS if c in snapshots.columns])
+    """Infer missing statuses, give every row its activity_id, mark rows still without a
+    status whose activity's promised date passed unfinished as off plan, then apply the
+    analysts' status overrides (``pipelines.derive.overrides``)."""
+    restored = restore_overridden_status(snapshots)
+    base = restored.drop([c for c in ENRICHMENT_COLUMNS if c in restored.columns])
     inferred = infer_status(base)
     result = link_history(inferred, overrides=overrides, config=config)
-    linked = _slipped_promises_as_evidence(result.snapshots_with_ids)
+    linked = apply_status_overrides(
+        _slipped_promises_as_evidence(result.snapshots_with_ids), status_overrides
+    )
     columns = [c for c in inferred.columns if c in linked.columns]
     extra = [c for c in linked.columns if c not in columns]
     return DerivedTables(

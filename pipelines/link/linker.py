@@ -43,7 +43,9 @@ to a linked history, about one period's work per org), ``review_candidates`` (li
 review, with their best candidates side by side), ``load_overrides``, ``load_config``.
 
 Overrides (``load_overrides``) are applied on every run and win over scores. File format, CSV,
-UTF-8, one header line; the first line may be a comment ``# followup-overrides v1``::
+UTF-8, one header line; the first line may be a comment ``# followup-overrides v1``; two
+optional columns ``decided_by`` and ``decided_at`` say who decided and when (``followup serve``
+writes them)::
 
     org,action,period,source_row,activity_id,other_activity_id,note
     region-x,confirm,2023-Q1,12,region-x:2022-Q2:007,,reworded by the unit
@@ -119,6 +121,8 @@ OVERRIDE_SCHEMA: dict[str, pl.DataType] = {
     "activity_id": pl.String(),
     "other_activity_id": pl.String(),
     "note": pl.String(),
+    "decided_by": pl.String(),  # who and when, written by `followup serve` (optional columns)
+    "decided_at": pl.String(),
 }
 OVERRIDE_ACTIONS = ("confirm", "reject", "merge")
 OVERRIDES_HEADER = "# followup-overrides v1"

@@ -30,3 +30,7 @@ class LakeResource(dg.ConfigurableResource):
             if configured
             else self.lake().root / "overrides" / "links.csv"
         )
+
+    def status_overrides_file(self) -> Path:
+        """The analysts' status corrections: overrides/status.csv beside the link overrides."""
+        return self.overrides_file().parent / "status.csv"
