@@ -11,11 +11,15 @@ from pathlib import Path
 
 from pipelines.read import grid, raster
 from pipelines.read.cell_colour import NO_COLOUR, CellColour, cell_colour
-from pipelines.read.ocr import PageOCR
+from pipelines.read.ocr import PageOCR, Text
 
 PAPER = 200  # lighter than this is paper (grain, JPEG ringing, a pale header fill)
 PAD = 3  # pixels kept off each side of a cell: its ruling lines are not text
 MIN_LINE = 6  # pixels: a text line is at least this high and wide
+MIN_INK = 12  # fewer dark pixels than this in a cell: blank (a filled status cell), not OCR'd
+
+
+BLANK = Text("", 100.0)
 
 
 @dataclass
@@ -123,7 +127,8 @@ def read_page(path: str, index: int, dpi: int = raster.DEFAULT_DPI) -> ScanPage:
             for cx0, cx1 in row.cells:
                 box = (cx0, row.top, cx1, row.bottom)
                 inner = (cx0 + PAD, row.top + PAD, cx1 - PAD + 1, row.bottom - PAD + 1)
-                text = ocr.read(inner)
+                blank = ink[inner[1] : inner[3], inner[0] : inner[2]].sum() < MIN_INK
+                text = BLANK if blank else ocr.read(inner)
                 cells.append(ScanCell(box, text.text, text.confidence, cell_colour(image, box)))
             scan_table.rows.append(ScanRow((x0, row.top, x1, row.bottom), cells))
         found.append(scan_table)
