@@ -154,14 +154,16 @@ def test_a4_print_layout_fits_the_paper(browser, long_page):
     assert [s for s in m["status"] if s["ratio"] < WCAG_AA] == []
 
 
-def test_pdf_pages_carry_number_date_and_files(report_data, tmp_path):
+def test_pdf_pages_carry_name_number_date_and_files(report_data, tmp_path):
+    import dataclasses
     import datetime as dt
 
     import pdfplumber
 
     from pipelines.report.render import write_report
 
-    out = write_report(report_data, tmp_path / "r.pdf", produced=dt.date(2026, 12, 3))
+    named = dataclasses.replace(report_data, org_name="Region Exempelö")
+    out = write_report(named, tmp_path / "r.pdf", produced=dt.date(2026, 12, 3))
     with pdfplumber.open(out) as pdf:
         pages = pdf.pages
         assert len(pages) >= 3 and all(p.width > p.height for p in pages)
@@ -169,10 +171,11 @@ def test_pdf_pages_carry_number_date_and_files(report_data, tmp_path):
         for n, page in enumerate(pages, start=1):
             text = page.extract_text() or ""
             assert f"Sida {n} av {len(pages)}" in text
+            assert text.startswith("Uppföljning: Region Exempelö")  # the page header
             assert "Framställd 2026-12-03" in text
             assert "uppfoljning-2022-T2.pdf, uppfoljning-2022-T3.pdf" in text
             assert all(c["x1"] <= page.width + 0.5 for c in page.chars)  # nothing off the paper
         first = pages[0].extract_text()
         assert "I korthet" in first and "Andel enligt plan per period" in first  # page 1
         assert "\u22128 procentenheter" in first
-        assert pdf.metadata.get("Title", "").startswith("Uppföljning: region-exempel")
+        assert pdf.metadata.get("Title", "").startswith("Uppföljning: Region Exempelö")
