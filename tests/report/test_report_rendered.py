@@ -102,24 +102,31 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def long_page(tables):
+def long_data(tables):
     """The sample with long goal-area names and comments (not the bundled report's words)."""
     snaps = tables["snapshots"].with_columns(
         (pl.col("goal_area") + pl.lit(" – en region där alla kan leva, verka och utvecklas")),
         pl.col("comment").fill_null("")
         + pl.lit(" Arbetet samordnas med kommunerna i länet och följs upp i nästa delårsrapport."),
     )
-    data = build_report_data(
+    return build_report_data(
         snaps, *(tables[t] for t in ("transitions", "delays", "promises")), org=ORG
     )
-    return report_html(data)
 
 
-@pytest.mark.parametrize(("width", "height", "mobile"), [(1280, 800, False), (390, 844, True)])
+@pytest.fixture(scope="module")
+def long_page(long_data):
+    return report_html(long_data)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "mobile", "lang"),
+    [(1280, 800, False, "sv"), (390, 844, True, "sv"), (390, 844, True, "en")],
+)
 def test_screen_nothing_overflows_charts_present_status_readable(
-    browser, long_page, width, height, mobile
+    browser, long_data, width, height, mobile, lang
 ):
-    browser.load(long_page, width, height, mobile)
+    browser.load(report_html(long_data, lang), width, height, mobile)
     m = browser.evaluate(MEASURE)
     assert m["width"] == width
     assert m["firstSection"] == "section-key"  # key figures and charts come first
