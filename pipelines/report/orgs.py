@@ -7,6 +7,7 @@ wins when present. An org in neither is shown by its slug.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import yaml
@@ -46,7 +47,9 @@ def ensure_lake_registry(lake_root: str | Path) -> Path:
     """The lake's ``orgs.yaml``, written from the bundled default if it has none yet."""
     path = Path(lake_root) / LAKE_FILE
     if not path.exists():
-        atomic_write_bytes(path, BUNDLED.read_bytes())
+        # a read-only lake still gets its report, with the bundled names
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(path, BUNDLED.read_bytes())
     return path
 
 

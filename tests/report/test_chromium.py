@@ -113,8 +113,10 @@ def test_debugging_runs_over_a_pipe_and_no_browser_process_listens(tmp_path, mon
     assert _browser_tree(mark) == []  # close() took the whole tree
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_a_report_killed_mid_render_leaves_no_chromium(tmp_path, sig):
+def test_a_report_killed_mid_render_leaves_no_chromium(tmp_path):
+    """SIGKILL: no handler, atexit or finally of the report runs; only the kernel's death
+    signal can take the browser down (SIGTERM ends Python the same way, without cleanup)."""
+    sig = signal.SIGKILL
     lake = write_sample_lake(tmp_path / "lake")
     mark = f"{tmp_path.name}-{sig}"
     out = tmp_path / "uppfoljning.pdf"

@@ -56,15 +56,6 @@ def test_the_lake_copy_names_the_org_everywhere(tmp_path):
     assert book["Nyckeltal"]["A1"].value == "Uppföljning: Region Exempelö"
 
 
-def test_pdf_metadata_carries_the_name(tmp_path):
-    import pdfplumber
-
-    data = report_from_lake(_renamed_lake(tmp_path), ORG)
-    with pdfplumber.open(write_report(data, tmp_path / "r.pdf")) as pdf:
-        assert pdf.metadata["Title"].startswith("Uppföljning: Region Exempelö")
-        assert "Uppföljning: Region Exempelö" in pdf.pages[1].extract_text()  # page header
-
-
 def test_an_org_missing_from_the_registry_keeps_its_slug():
     from pipelines.report.model import build_report_data
 

@@ -102,24 +102,31 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def long_page(tables):
+def long_data(tables):
     """The sample with long goal-area names and comments (not the bundled report's words)."""
     snaps = tables["snapshots"].with_columns(
         (pl.col("goal_area") + pl.lit(" – en region där alla kan leva, verka och utvecklas")),
         pl.col("comment").fill_null("")
         + pl.lit(" Arbetet samordnas med kommunerna i länet och följs upp i nästa delårsrapport."),
     )
-    data = build_report_data(
+    return build_report_data(
         snaps, *(tables[t] for t in ("transitions", "delays", "promises")), org=ORG
     )
-    return report_html(data)
 
 
-@pytest.mark.parametrize(("width", "height", "mobile"), [(1280, 800, False), (390, 844, True)])
+@pytest.fixture(scope="module")
+def long_page(long_data):
+    return report_html(long_data)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "mobile", "lang"),
+    [(1280, 800, False, "sv"), (390, 844, True, "sv"), (390, 844, True, "en")],
+)
 def test_screen_nothing_overflows_charts_present_status_readable(
-    browser, long_page, width, height, mobile
+    browser, long_data, width, height, mobile, lang
 ):
-    browser.load(long_page, width, height, mobile)
+    browser.load(report_html(long_data, lang), width, height, mobile)
     m = browser.evaluate(MEASURE)
     assert m["width"] == width
     assert m["firstSection"] == "section-key"  # key figures and charts come first
@@ -154,14 +161,16 @@ def test_a4_print_layout_fits_the_paper(browser, long_page):
     assert [s for s in m["status"] if s["ratio"] < WCAG_AA] == []
 
 
-def test_pdf_pages_carry_number_date_and_files(report_data, tmp_path):
+def test_pdf_pages_carry_name_number_date_and_files(report_data, tmp_path):
+    import dataclasses
     import datetime as dt
 
     import pdfplumber
 
     from pipelines.report.render import write_report
 
-    out = write_report(report_data, tmp_path / "r.pdf", produced=dt.date(2026, 12, 3))
+    named = dataclasses.replace(report_data, org_name="Region Exempelö")
+    out = write_report(named, tmp_path / "r.pdf", produced=dt.date(2026, 12, 3))
     with pdfplumber.open(out) as pdf:
         pages = pdf.pages
         assert len(pages) >= 3 and all(p.width > p.height for p in pages)
@@ -169,10 +178,11 @@ def test_pdf_pages_carry_number_date_and_files(report_data, tmp_path):
         for n, page in enumerate(pages, start=1):
             text = page.extract_text() or ""
             assert f"Sida {n} av {len(pages)}" in text
+            assert text.startswith("Uppföljning: Region Exempelö")  # the page header
             assert "Framställd 2026-12-03" in text
             assert "uppfoljning-2022-T2.pdf, uppfoljning-2022-T3.pdf" in text
             assert all(c["x1"] <= page.width + 0.5 for c in page.chars)  # nothing off the paper
         first = pages[0].extract_text()
         assert "I korthet" in first and "Andel enligt plan per period" in first  # page 1
         assert "\u22128 procentenheter" in first
-        assert pdf.metadata.get("Title", "").startswith("Uppföljning: region-exempel")
+        assert pdf.metadata.get("Title", "").startswith("Uppföljning: Region Exempelö")
