@@ -615,9 +615,19 @@ def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
         if _read_table(page, table, fills, symbols, state, above):
             region_top = table.bbox[3]  # headings for a next table are below this one
             read_any = True
-    if not read_any and not page.images and _read_by_words(page, fills, symbols, swatches, state):
-        del state.warnings[warnings_before:]  # the fills' grid that was no table: now read
-        return
+    if not read_any and not page.images:
+        rejected = state.warnings[warnings_before:]
+        del state.warnings[warnings_before:]
+        if _read_by_words(page, fills, symbols, swatches, state):
+            rows = state.tables[-1].rows
+            state.warn(
+                page.page_number,
+                f"no ruling lines: {rows} row(s) read from word positions (confidence "
+                f"{WORD_TABLE_CONFIDENCE}); rows whose line spacing misleads may be merged "
+                "or split — check them",
+            )
+            return
+        state.warnings[warnings_before:warnings_before] = rejected
     state.image_pages += bool(page.images and not tables)
     if not read_any and len(state.warnings) == warnings_before:
         lines = len(page.extract_text_lines(return_chars=False))

@@ -16,6 +16,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
+from pipelines.read.columns import header_field
 from pipelines.read.goal_areas import is_legend, is_page_furniture
 
 MIN_COLUMN_GAP = 6.0  # points of empty x-range between two columns
@@ -86,6 +87,49 @@ def _intervals(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in merged]
 
 
+def _join_title_to_marks(columns, body_lines: list[_Line]) -> list[tuple[float, float]]:
+    """A column of marks only (dots, squares) beside a column whose only words are a header word
+    in the first line (its title, written at the cell's left while the marks sit in the middle) is
+    one column."""
+
+    def word_lines(column) -> int:
+        """0: no words; 1: words in the first line only (a title); 2: words elsewhere."""
+        hits = [
+            any(column[0] <= (w["x0"] + w["x1"]) / 2 <= column[1] for w in line.words)
+            for line in body_lines
+        ]
+        if not any(hits):
+            return 0
+        title = " ".join(
+            w["text"]
+            for w in body_lines[0].words
+            if column[0] <= (w["x0"] + w["x1"]) / 2 <= column[1]
+        )
+        return 1 if not any(hits[1:]) and header_field(title) else 2
+
+    counts = [word_lines(column) for column in columns]
+    joined: list[tuple[float, float]] = []
+    index = 0
+    while index < len(columns):
+        column = columns[index]
+        nxt = index + 1
+        if (
+            nxt < len(columns)
+            and {counts[index], counts[nxt]} <= {0, 1}
+            and 0
+            in (
+                counts[index],
+                counts[nxt],
+            )
+        ):
+            joined.append((column[0], columns[nxt][1]))
+            index += 2
+            continue
+        joined.append(column)
+        index += 1
+    return joined
+
+
 def find_word_table(
     page, marks: list[tuple[float, float, float, float]], swatch_tops
 ) -> WordTable | None:
@@ -122,7 +166,7 @@ def find_word_table(
         for x0, t, x1, b in marks
         if t >= top - 2 and b <= bottom + 12
     ]
-    columns = _intervals(spans)
+    columns = _join_title_to_marks(_intervals(spans), body_lines)
     if len(columns) < 2:
         return None
     edges = [columns[0][0] - 2]

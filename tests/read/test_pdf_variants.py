@@ -48,8 +48,9 @@ def test_tables_without_ruling_lines_are_read_by_word_positions(tmp_path, v):
     path = make_report_pdf(tmp_path / "unruled.pdf", v.rows, **v.options, unruled_from_page=2)
     result = read_report(path)
     assert_rows(result.rows, v.rows)
-    assert [w.message for w in result.warnings] == []
     by_words = [t for t in result.tables if t.page >= 2]
+    assert [w.page for w in result.warnings] == [t.page for t in by_words]
+    assert all("word positions" in w.message for w in result.warnings)
     assert by_words and all(
         t.confidence <= 0.6 and "word positions" in t.notes[0] for t in by_words
     )
