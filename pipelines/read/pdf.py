@@ -43,6 +43,7 @@ from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarnin
 from pipelines.read.columns import ColumnChoice, assign_columns, header_field
 from pipelines.read.goal_areas import TextLine, clean_heading, heading_above, is_legend
 from pipelines.read.linejoin import join_lines, join_pair
+from pipelines.read.pdf_words import find_word_table
 from pipelines.read.status_words import status_for_phrase
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -50,6 +51,7 @@ MIN_FILL_SHARE = 0.5  # a fill covering at least this share of the status cell i
 MIN_FILL_SIDE = 2.0  # thinner filled rectangles are ruling lines, not cell shading
 MIN_MARK_SIDE = 4.0  # a coloured square or dot inside the status cell at least this big
 MAX_SWATCH_SIDE = 24.0  # a coloured shape at most this big beside text: a legend swatch
+WORD_TABLE_CONFIDENCE = 0.6  # a table rebuilt from word positions is a guess from layout
 COLUMN_TOLERANCE = 6.0  # points; a headerless table continues the previous one if columns align
 SYMBOL_FONTS = ("dingbat", "wingding", "webding", "symbol")
 OCR_HINT = (
@@ -578,6 +580,23 @@ def _body_size(page, table) -> float:
     return statistics.median(sizes) if sizes else 0.0
 
 
+def _read_by_words(page, fills, symbols, swatches, state: _State) -> bool:
+    """Read a page whose table has no ruling lines from its word positions (``pdf_words``)."""
+    marks = [(x0, top, x1, bottom) for x0, top, x1, bottom, colour in fills if _colour(colour)]
+    marks += [(c["x0"], c["top"], c["x1"], c["bottom"]) for c in symbols]
+    table = find_word_table(page, marks, swatches)
+    if table is None:
+        return False
+    tables_before = len(state.tables)
+    above = _lines(page, 0.0, table.bbox[1], swatches)
+    if not _read_table(page, table, fills, symbols, state, above):
+        return False
+    for found in state.tables[tables_before:]:
+        found.confidence = min(found.confidence, WORD_TABLE_CONFIDENCE)
+        found.notes.insert(0, "no ruling lines: cells rebuilt from word positions (a guess)")
+    return True
+
+
 def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
     if not page.chars:
         if page.images:
@@ -585,14 +604,6 @@ def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
         return
     state.text_pages += 1
     tables = sorted(page.find_tables(TABLE_SETTINGS), key=lambda t: t.bbox[1])
-    if not tables:
-        state.image_pages += bool(page.images)
-        lines = len(page.extract_text_lines(return_chars=False))
-        state.warn(
-            page.page_number,
-            f"no ruled table (no cell grid of lines); {lines} text line(s) not read",
-        )
-        return
     fills = _fills(page)
     symbols = [char for char in page.chars if _is_symbol(char)]
     swatches = _swatches(fills)
@@ -604,6 +615,20 @@ def _read_page(page, state: _State, scanned_pages: list[int]) -> None:
         if _read_table(page, table, fills, symbols, state, above):
             region_top = table.bbox[3]  # headings for a next table are below this one
             read_any = True
+    if not read_any and not page.images:
+        rejected = state.warnings[warnings_before:]
+        del state.warnings[warnings_before:]
+        if _read_by_words(page, fills, symbols, swatches, state):
+            rows = state.tables[-1].rows
+            state.warn(
+                page.page_number,
+                f"no ruling lines: {rows} row(s) read from word positions (confidence "
+                f"{WORD_TABLE_CONFIDENCE}); rows whose line spacing misleads may be merged "
+                "or split — check them",
+            )
+            return
+        state.warnings[warnings_before:warnings_before] = rejected
+    state.image_pages += bool(page.images and not tables)
     if not read_any and len(state.warnings) == warnings_before:
         lines = len(page.extract_text_lines(return_chars=False))
         state.warn(

@@ -145,6 +145,7 @@ def make_report_pdf(
     heading_style: tuple[str, float] = ("Helvetica-Bold", 14),
     show_header: bool = True,
     unruled_from_page: int | None = None,
+    appendix: str | None = None,
 ) -> Path:
     """Write a follow-up report PDF holding ``rows`` (in order) and return its path.
 
@@ -200,6 +201,7 @@ def make_report_pdf(
         show_header: draw a header row at all (off: tables without any header row).
         unruled_from_page: from this page on, draw the tables without ruling lines (text in
             columns only, as some exports do).
+        appendix: a last page of running text (no table), e.g. a summary.
     """
     columns = tuple(columns)
     if header is None:
@@ -438,6 +440,10 @@ def make_report_pdf(
     if page_number == 0:
         new_page()
         start_section("", continued=False)
+    if appendix:
+        new_page()
+        lines = _wrap(appendix, "Helvetica", 10, width - 2 * margin)
+        draw_text_lines(lines, margin, height - margin - 30, "Helvetica", 10)
     for extra in range(scanned_pages):
         canvas.showPage()
         _draw_scan_page(canvas, page_number + extra + 1)

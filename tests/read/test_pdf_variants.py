@@ -43,17 +43,29 @@ def test_no_warnings_and_a_found_table_per_page_with_every_field(variant):
     assert sum(t.rows for t in result.tables) == len(v.rows)
 
 
-def test_pages_whose_table_has_no_ruling_lines_are_warned_about_never_silently_lost(tmp_path):
-    v = VARIANTS[0]
-    path = make_report_pdf(tmp_path / "unruled.pdf", v.rows, **v.options, unruled_from_page=3)
+@pytest.mark.parametrize("v", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_tables_without_ruling_lines_are_read_by_word_positions(tmp_path, v):
+    path = make_report_pdf(tmp_path / "unruled.pdf", v.rows, **v.options, unruled_from_page=2)
     result = read_report(path)
-    read_pages = {row["page"] for row in result.rows.to_dicts()}
-    assert read_pages == {1, 2}
-    warned = {w.page for w in result.warnings if "no ruled table" in w.message}
-    assert warned == set(range(3, 3 + len(warned))) and len(warned) >= 1
-    pages = max(read_pages | warned)
-    assert result.pages == pages
-    assert all("text line(s) not read" in w.message for w in result.warnings)
+    assert_rows(result.rows, v.rows)
+    by_words = [t for t in result.tables if t.page >= 2]
+    assert [w.page for w in result.warnings] == [t.page for t in by_words]
+    assert all("word positions" in w.message for w in result.warnings)
+    assert by_words and all(
+        t.confidence <= 0.6 and "word positions" in t.notes[0] for t in by_words
+    )
+    assert all("word positions" not in " ".join(t.notes) for t in result.tables if t.page == 1)
+
+
+def test_a_page_of_running_text_is_a_warning_never_silently_lost(tmp_path):
+    v = VARIANTS[0]
+    text = " ".join(["Sammanfattningsvis har nämnden genomfört de flesta insatserna."] * 12)
+    path = make_report_pdf(tmp_path / "appendix.pdf", v.rows, **v.options, appendix=text)
+    result = read_report(path)
+    assert_rows(result.rows, v.rows)
+    assert len(result.warnings) == 1
+    warning = result.warnings[0]
+    assert warning.page == result.pages and "text line(s) not read" in warning.message
 
 
 def test_inspect_shows_each_page_table_with_the_columns_and_why(variant):
