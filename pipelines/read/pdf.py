@@ -54,10 +54,7 @@ MAX_SWATCH_SIDE = 24.0  # a coloured shape at most this big beside text: a legen
 WORD_TABLE_CONFIDENCE = 0.6  # a table rebuilt from word positions is a guess from layout
 COLUMN_TOLERANCE = 6.0  # points; a headerless table continues the previous one if columns align
 SYMBOL_FONTS = ("dingbat", "wingding", "webding", "symbol")
-OCR_HINT = (
-    "run OCR first (e.g. `ocrmypdf -l swe in.pdf out.pdf`, or `tesseract page.png out -l swe`) "
-    "and ingest the text with --format ocr-text"
-)
+OCR_HINT = "read it as a scan with --format scan (or leave --format auto)"
 TEXT_HINT = (
     "extract its text (e.g. `pdftotext -layout in.pdf out.txt`) and ingest that with "
     "--format ocr-text"
