@@ -4,14 +4,19 @@ Layout (hive-style folders so polars and DuckDB read them as partitioned tables)
 
     raw/org=O/period=P/<sha12>-<file name>        the original bytes, every version kept
     raw/org=O/period=P/registrations.jsonl        one line per registered file, last = current
+    versions/org=O/period=P/v<N>/                 every committed version: snapshot.parquet,
+                                                  quarantine.parquet, _version.json
     snapshots/org=O/period=P/data.parquet         the valid rows of the current version
-    snapshots/org=O/period=P/_version.json        which file / when / who made that snapshot
+                                                  (absent while the period is blocked)
+    snapshots/org=O/period=P/_version.json        the current version's commit record
     quarantine/org=O/period=P/data.parquet        rejected rows and reader warnings, with reasons
-    versions/org=O/period=P/v<N>/                 earlier snapshots, quarantines and _version.json
     history/data.parquet                          every current snapshot of every org, in order
 
-Every file is written aside under a dot-name and renamed into place, so a reader (or a crash)
-never sees half a file; a lake-wide lock serialises writers.
+A period's commit is the rename of its new ``v<N>`` folder into place; snapshots/ and
+quarantine/ are then switched to it file by file (see :meth:`Lake.commit_period`). Every other
+file is written aside under a dot-name and renamed into place, so a reader (or a crash) never
+sees half a file; a lake-wide lock serialises writers. Table files are validated against their
+pandera schema (``checks.schemas.conform``) before they are written.
 """
 
 from __future__ import annotations
