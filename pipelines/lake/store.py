@@ -513,7 +513,7 @@ class Lake:
         for org, period in self.periods("snapshots"):
             path = self.table_path("snapshots", org, period)
             if path.exists():  # a blocked period has no data file in snapshots/
-                frame = pl.read_parquet(path)
+                frame = _as_current_schema(pl.read_parquet(path))
                 frames.append(frame)
                 columns[(org, period)] = frame.columns
         if not frames:
@@ -575,6 +575,20 @@ class Lake:
                 atomic_write_parquet(part, path)
                 written += 1
         return written
+
+
+def _as_current_schema(frame: pl.DataFrame) -> pl.DataFrame:
+    """A snapshot as the current schema has it; one written by an older version (a reader's own
+    columns) is brought to it in memory, its unknown columns kept in ``reader_extra``."""
+    from checks.schemas import TABLES, conform, extra_as_json
+
+    names = TABLES["snapshots"].names
+    if frame.columns == names:
+        return frame
+    unknown = [c for c in frame.columns if c not in names]
+    if unknown:
+        frame = frame.with_columns(extra_as_json(frame, unknown)).drop(unknown)
+    return conform(frame, "snapshots")
 
 
 def _user() -> str:
