@@ -356,7 +356,8 @@ def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
     A column the table does not know is a programming error, not data to drop silently: it
     raises with the column's name (add it to this module, or, for a reader's column, map it to
-    the provenance set in ``pipelines.ingest.period.with_provenance``).
+    the provenance set in ``pipelines.ingest.period.with_meta``, which keeps any other
+    reader column in ``reader_extra``).
     """
     spec = TABLES[table]
     unknown = [c for c in frame.columns if c not in spec.polars_schema]

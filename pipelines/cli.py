@@ -240,9 +240,11 @@ def status(
     lake: LakeOption = None,
     org: Annotated[str | None, typer.Option(metavar="ORG", help="Only this organisation.")] = None,
 ) -> None:
-    """One line per org × period: file, version, rows, quarantined, check outcome, blocked.
+    """Each period's file, version, rows, check outcome.
 
-    Exit code 1 when any period is blocked or not yet committed.
+    One line per org × period: state (ok, BLOCKED, pending), file, version, rows, quarantined
+    rows and the blocking check's outcome. Exit code 1 when any period is blocked or not yet
+    committed.
 
     \b
     Example:

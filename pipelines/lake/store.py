@@ -4,14 +4,19 @@ Layout (hive-style folders so polars and DuckDB read them as partitioned tables)
 
     raw/org=O/period=P/<sha12>-<file name>        the original bytes, every version kept
     raw/org=O/period=P/registrations.jsonl        one line per registered file, last = current
+    versions/org=O/period=P/v<N>/                 every committed version: snapshot.parquet,
+                                                  quarantine.parquet, _version.json
     snapshots/org=O/period=P/data.parquet         the valid rows of the current version
-    snapshots/org=O/period=P/_version.json        which file / when / who made that snapshot
+                                                  (absent while the period is blocked)
+    snapshots/org=O/period=P/_version.json        the current version's commit record
     quarantine/org=O/period=P/data.parquet        rejected rows and reader warnings, with reasons
-    versions/org=O/period=P/v<N>/                 earlier snapshots, quarantines and _version.json
     history/data.parquet                          every current snapshot of every org, in order
 
-Every file is written aside under a dot-name and renamed into place, so a reader (or a crash)
-never sees half a file; a lake-wide lock serialises writers.
+A period's commit is the rename of its new ``v<N>`` folder into place; snapshots/ and
+quarantine/ are then switched to it file by file (see :meth:`Lake.commit_period`). Every other
+file is written aside under a dot-name and renamed into place, so a reader (or a crash) never
+sees half a file; a lake-wide lock serialises writers. Table files are validated against their
+pandera schema (``checks.schemas.conform``) before they are written.
 """
 
 from __future__ import annotations
@@ -508,7 +513,7 @@ class Lake:
         for org, period in self.periods("snapshots"):
             path = self.table_path("snapshots", org, period)
             if path.exists():  # a blocked period has no data file in snapshots/
-                frame = pl.read_parquet(path)
+                frame = _as_current_schema(pl.read_parquet(path))
                 frames.append(frame)
                 columns[(org, period)] = frame.columns
         if not frames:
@@ -570,6 +575,20 @@ class Lake:
                 atomic_write_parquet(part, path)
                 written += 1
         return written
+
+
+def _as_current_schema(frame: pl.DataFrame) -> pl.DataFrame:
+    """A snapshot as the current schema has it; one written by an older version (a reader's own
+    columns) is brought to it in memory, its unknown columns kept in ``reader_extra``."""
+    from checks.schemas import TABLES, conform, extra_as_json
+
+    names = TABLES["snapshots"].names
+    if frame.columns == names:
+        return frame
+    unknown = [c for c in frame.columns if c not in names]
+    if unknown:
+        frame = frame.with_columns(extra_as_json(frame, unknown)).drop(unknown)
+    return conform(frame, "snapshots")
 
 
 def _user() -> str:

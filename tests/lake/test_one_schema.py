@@ -151,6 +151,7 @@ def write_old_lake(lake: Lake, path: Path) -> tuple[str, str]:
     )
     valid, quarantine = split_valid(rows, result)
     own = valid.select([c for c in valid.columns if valid[c].null_count() < valid.height])
+    own = own.with_columns(pl.lit("Calibri").alias("cell_font"))  # a column no schema knows
     org, period = registration.org, registration.period
     atomic_write_parquet(quarantine, lake.table_path("quarantine", org, period))
     atomic_write_parquet(own, lake.table_path("snapshots", org, period))
