@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
+from checks.schemas import TABLES
 from pipelines.report.overview import bands, overview_frame, overview_html
 from pipelines.synthetic.report_sample import write_sample_lake
 
@@ -64,11 +65,10 @@ def _tables() -> dict[str, pl.DataFrame]:
             "days_slipped": [30, None, 20],
         }
     )
-    empty = pl.DataFrame(schema={"org": pl.String, "activity_id": pl.String, "period": pl.String})
     return {
         "snapshots": pl.DataFrame(rows),
-        "transitions": empty,
-        "delays": empty,
+        "transitions": pl.DataFrame(schema=TABLES["transitions"].polars_schema),
+        "delays": pl.DataFrame(schema=TABLES["delays"].polars_schema),
         "promises": promises,
     }
 
