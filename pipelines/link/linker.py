@@ -588,9 +588,10 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
     1. The text decides where it is sure: an optimal assignment on the text score; a pair
        with score ≥ ``accept`` and the same numbers is linked (``probability`` left null).
     2. The model decides the rest (rows × candidates left): an optimal assignment on the text
-       score (≥ ``review``; a pair whose numbers or groups conflict also needs probability ≥
-       ``review_probability``), then a residual round for what is left on both sides within
-       the same unit or goal area (probability ≥ ``residual_probability``).
+       score (≥ ``review`` and probability ≥ ``review_probability``), then a residual round
+       for what is left on both sides within the same unit or goal area (probability ≥
+       ``residual_probability``). A pair whose numbers or named groups differ is never linked
+       here, only offered as a candidate.
 
     Returns per free row: the candidate (or None), its score, probability, evidence and
     alternatives (other candidates with probability ≥ ``candidate_probability``)."""
@@ -643,8 +644,10 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
     raw2, clipped2 = raw[ix], clipped[ix]
     prob[~np.isfinite(raw2)] = 0.0
     chosen: dict[int, int] = {}
+    # numbers or named groups that differ are strong evidence against: such a pair is never
+    # linked automatically, only offered in the review queue
     conflict = (feats["numbers_differ"] > 0) | (feats["groups_differ"] > 0)
-    ok = (clipped2 >= cfg.review) & (~conflict | (prob >= cfg.review_probability))
+    ok = (clipped2 >= cfg.review) & ~conflict & (prob >= cfg.review_probability)
     weight = np.where(ok, raw2, 0.0)
     for r, c in zip(*linear_sum_assignment(weight, maximize=True), strict=True):
         if weight[r, c] > 0:
@@ -658,7 +661,9 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
         near = (feats["unit"][np.ix_(left_r, left_c)] > 0) | (
             feats["goal_area"][np.ix_(left_r, left_c)] > 0
         )
-        w = np.where(near & (p >= cfg.residual_probability), p, 0.0)
+        w = np.where(
+            near & ~conflict[np.ix_(left_r, left_c)] & (p >= cfg.residual_probability), p, 0.0
+        )
         for r, c in zip(*linear_sum_assignment(w, maximize=True), strict=True):
             if w[r, c] > 0:
                 chosen[left_r[int(r)]] = left_c[int(c)]
