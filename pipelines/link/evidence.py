@@ -127,18 +127,20 @@ def load_lexicon(path: str | None = None) -> Lexicon:
 
 @lru_cache(maxsize=1)
 def _zipf_folded() -> dict[str, float]:
-    """Folded Swedish word -> zipf frequency of its most frequent spelling (wordfreq)."""
+    """Folded Swedish word -> zipf frequency of its most frequent spelling (wordfreq), for the
+    words common enough to be a compound's part (zipf ≥ ``MIN_PART_ZIPF``)."""
     import wordfreq  # a few tenths of a second: only when a compound is first looked at
 
-    freq = wordfreq.get_frequency_dict("sv")
-    words = [w for w, f in freq.items() if f > 0 and len(w) >= MIN_PART]
-    # one translate over all words at once: folding word by word costs seconds
-    keys = "\n".join(words).lower().translate(_FOLD_TABLE).split("\n")
-    zipfs = np.log10(np.array([freq[w] for w in words])) + 9.0
+    # the list is binned by centibels: bin i holds the words of zipf 9 - i/100, most common first
+    bins = wordfreq.get_frequency_list("sv")[: int(round((9.0 - MIN_PART_ZIPF) * 100)) + 1]
     out: dict[str, float] = {}
-    for key, z in zip(keys, zipfs.tolist(), strict=True):
-        if z > out.get(key, 0.0):
-            out[key] = z
+    for i, words in enumerate(bins):
+        if not words:
+            continue
+        z = 9.0 - i / 100.0
+        for key in "\n".join(words).lower().translate(_FOLD_TABLE).split("\n"):
+            if len(key) >= MIN_PART and key not in out:
+                out[key] = z
     return out
 
 

@@ -142,7 +142,6 @@ class LinkingConfig:
     gap_penalty: float = 3.0
     workers: int = -1
     accept_probability: float = 0.7
-    review_probability: float = 0.2
     residual_probability: float = 0.3
     candidate_probability: float = 0.05
     alternatives: int = 3
@@ -179,16 +178,11 @@ def load_config(path: str | Path | None = None) -> LinkingConfig:
         )
     if cfg.lookback_periods < 0:
         raise FollowupError(f"linking config {path}: lookback_periods must be 0 or more")
-    probs = (
-        cfg.candidate_probability,
-        cfg.review_probability,
-        cfg.residual_probability,
-        cfg.accept_probability,
-    )
+    probs = (cfg.candidate_probability, cfg.residual_probability, cfg.accept_probability)
     if not (min(probs) >= 0 and max(probs) <= 1 and cfg.candidate_probability <= min(probs[1:])):
         raise FollowupError(
             f"linking config {path}: probabilities must lie in 0–1 and candidate_probability "
-            "must not exceed review, residual or accept probability"
+            "must not exceed residual or accept probability"
         )
     return cfg
 
@@ -592,9 +586,10 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
     1. The text decides where it is sure: an optimal assignment on the text score; a pair
        with score ≥ ``accept`` and the same numbers is linked (``probability`` left null).
     2. The model decides the rest (rows × candidates left): an optimal assignment on the text
-       score (≥ ``review``; a pair whose numbers or groups conflict also needs probability ≥
-       ``review_probability``), then a residual round for what is left on both sides within
-       the same unit or goal area (probability ≥ ``residual_probability``).
+       score (≥ ``review``; its probability sets the band), then a residual round
+       for what is left on both sides within the same unit or goal area (probability ≥
+       ``residual_probability``). A pair whose numbers or named groups differ is never linked
+       here, only offered as a candidate.
 
     Returns per free row: the candidate (or None), its score, probability, evidence and
     alternatives (other candidates with probability ≥ ``candidate_probability``)."""
@@ -647,8 +642,10 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
     raw2, clipped2 = raw[ix], clipped[ix]
     prob[~np.isfinite(raw2)] = 0.0
     chosen: dict[int, int] = {}
+    # numbers or named groups that differ are strong evidence against: such a pair is never
+    # linked here, only offered in the review queue
     conflict = (feats["numbers_differ"] > 0) | (feats["groups_differ"] > 0)
-    ok = (clipped2 >= cfg.review) & (~conflict | (prob >= cfg.review_probability))
+    ok = (clipped2 >= cfg.review) & ~conflict
     weight = np.where(ok, raw2, 0.0)
     for r, c in zip(*linear_sum_assignment(weight, maximize=True), strict=True):
         if weight[r, c] > 0:
@@ -662,7 +659,9 @@ def _decide(rows, free, state, cand, ctexts, gaps, blocked, ov, cfg, best) -> di
         near = (feats["unit"][np.ix_(left_r, left_c)] > 0) | (
             feats["goal_area"][np.ix_(left_r, left_c)] > 0
         )
-        w = np.where(near & (p >= cfg.residual_probability), p, 0.0)
+        w = np.where(
+            near & ~conflict[np.ix_(left_r, left_c)] & (p >= cfg.residual_probability), p, 0.0
+        )
         for r, c in zip(*linear_sum_assignment(w, maximize=True), strict=True):
             if w[r, c] > 0:
                 chosen[left_r[int(r)]] = left_c[int(c)]

@@ -714,3 +714,69 @@ def test_link_period_with_periods_whose_string_order_differs():
     tail = df.filter(pl.col("period") == "2023-Q1")
     for history in (part, as_strings):
         _assert_same_result(link_period(history, tail), link_history(df))
+
+
+# --------------------------------------------------------------------------- evidence linker
+
+
+def test_a_unit_renamed_as_a_whole_is_no_move():
+    """Every activity of one unit appears under a new unit name at once: a rename. The reworded
+    one's evidence says the unit is the same, and it links without review."""
+    old_unit, new_unit = "Vård- och omsorgsförvaltningen", "Äldreförvaltningen"
+    texts = [
+        "Erbjuda hälsosamtal till alla 75-åringar",
+        "Införa trygghetskameror för nattillsyn",
+        "Genomföra en brukarundersökning inom hemtjänsten",
+    ]
+    q1 = report(
+        "k",
+        "2024-Q1",
+        [*texts, "Minska antalet fallolyckor på särskilda boenden"],
+        goals=["Omsorg"] * 4,
+        units=[old_unit] * 3 + [old_unit],
+    )
+    q2 = report(
+        "k",
+        "2024-Q2",
+        [*texts, "Förebygga fall på äldreboenden"],
+        goals=["Omsorg"] * 4,
+        units=[new_unit] * 4,
+    )
+    # every link not on exact text is flagged here, so each carries its evidence
+    res = link_history(pl.concat([q1, q2]), config=LinkingConfig(accept_probability=1.0))
+    assert ids(res, "2024-Q2") == ids(res, "2024-Q1")
+    moved = link_of(res, "2024-Q2", 4)
+    assert moved["method"] == "fuzzy" and "unit same" in moved["evidence"]
+
+
+def test_residual_round_links_what_vanished_to_what_appeared():
+    q1 = report(
+        "k",
+        "2024-Q1",
+        ["Minska väntetiderna till första besök på vårdcentralerna", "Införa digitala vårdmöten"],
+        units=["Nära vård"] * 2,
+    )
+    q2 = report(
+        "k",
+        "2024-Q2",
+        [
+            "Kortare väntan på första besök på vårdcentralen",
+            "Digitala vårdmöten ska erbjudas vid alla vårdcentraler",
+        ],
+        units=["Nära vård"] * 2,
+    )
+    res = link_history(pl.concat([q1, q2]), config=LinkingConfig())
+    assert ids(res, "2024-Q2") == ids(res, "2024-Q1")
+    assert all(
+        p is not None and p > 0.3
+        for p in res.links.filter(pl.col("period") == "2024-Q2").get_column("probability")
+    )
+
+
+def test_look_alikes_with_other_ages_stay_apart():
+    q1 = report("k", "2024-Q1", ["Erbjuda screening för livmoderhalscancer till kvinnor 23–29 år"])
+    q2 = report("k", "2024-Q2", ["Erbjuda screening för livmoderhalscancer till kvinnor 30–64 år"])
+    link = link_of(link_history(pl.concat([q1, q2])), "2024-Q2", 1)
+    assert link["method"] == "new"  # offered for review, never linked automatically
+    assert link["needs_review"] and link["alternative_ids"] == ["k:2024-Q1:001"]
+    assert "numbers differ" in link["evidence"]
