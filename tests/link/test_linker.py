@@ -652,7 +652,8 @@ def test_the_documented_overrides_example_loads(tmp_path):
     import pipelines.link.linker as linking
 
     doc = linking.__doc__
-    block = doc.split("``# followup-overrides v1``::", 1)[1].split("- ``confirm``", 1)[0]
+    overrides = doc.split("Overrides (``load_overrides``)", 1)[1]
+    block = overrides.split("::", 1)[1].split("- ``confirm``", 1)[0]
     lines = [line.strip() for line in block.strip().splitlines()]
     ov = load_overrides(write(tmp_path, "\n".join([HEADER.splitlines()[0], *lines]) + "\n"))
     assert ov.get_column("action").to_list() == ["confirm", "reject", "merge"]

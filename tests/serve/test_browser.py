@@ -111,9 +111,12 @@ def test_confirm_reject_correct_and_upload_in_the_browser(server, browser, serve
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    flagged = _links(served_lake).filter(pl.col("needs_review")).sort("period", "source_row")
-    assert flagged.height >= 2, "the demo lake should hold two links to review"
-    first, second = flagged.row(0, named=True), flagged.row(1, named=True)
+    flagged = _links(served_lake).filter(pl.col("needs_review"))
+    # a row the linker left new although a candidate came close, and a link it doubted
+    new_rows = flagged.filter(pl.col("method") == "new").sort("score", descending=True)
+    linked_rows = flagged.filter(pl.col("method") != "new").sort("period", "source_row")
+    assert new_rows.height and linked_rows.height, "the demo lake should hold both kinds"
+    first, second = new_rows.row(0, named=True), linked_rows.row(0, named=True)
 
     browser.get(f"{server}/granska")
     name = _wait(browser, "#reviewer-name")
@@ -130,18 +133,19 @@ def test_confirm_reject_correct_and_upload_in_the_browser(server, browser, serve
             f'section[data-period="{link["period"]}"][data-row="{link["source_row"]}"]',
         )
 
-    # 1. confirm the first flagged link
+    # 1. confirm the new row's best candidate ("Välj denna")
     assert first["activity_id"] in item(first).text  # the whole id, never cut
-    _click_and_wait(
-        browser,
-        item(first).find_element(By.CSS_SELECTOR, "button.confirm"),
-        "#row-method",
-        "override",
+    choose = item(first).find_element(By.CSS_SELECTOR, "button.choose")
+    chosen = choose.find_element(By.XPATH, "./..").find_element(
+        By.CSS_SELECTOR, "input[name=activity_id]"
     )
+    first = {**first, "activity_id": chosen.get_attribute("value")}
+    assert first["activity_id"] in item(first).text
+    _click_and_wait(browser, choose, "#row-method", "override")
     assert "historiken omräknad" in browser.find_element(By.CSS_SELECTOR, "#message").text
     assert browser.find_element(By.CSS_SELECTOR, "#row-activity").text == first["activity_id"]
 
-    # 2. reject the second
+    # 2. reject the doubted link
     browser.get(f"{server}/granska")
     _wait(browser, "h1", "Länkar att granska")
     _click_and_wait(
