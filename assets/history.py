@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.linking import history, read_history
 from pipelines.derive.tables import history_tables
+from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL
 from pipelines.orchestration.resources import LakeResource
 
 TABLE_NAMES = ("transitions", "delays", "promises")
@@ -20,6 +21,7 @@ TABLE_NAMES = ("transitions", "delays", "promises")
         )
         for name in TABLE_NAMES
     ],
+    pool=LAKE_HISTORY_POOL,
 )
 def history_tables_assets(context: dg.AssetExecutionContext, lake: LakeResource):
     linked = read_history(lake)

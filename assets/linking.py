@@ -7,12 +7,14 @@ from assets.ingest import period_snapshot
 from pipelines.derive.tables import ENRICHMENT_COLUMNS, link_snapshots
 from pipelines.lake import store as lake_io
 from pipelines.link.linker import load_overrides
+from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL
 from pipelines.orchestration.resources import LakeResource
 
 
 @dg.asset(
     deps=[period_snapshot],
     group_name="history",
+    pool=LAKE_HISTORY_POOL,
     kinds={"parquet", "polars"},
     description=(
         "Every period of every org, linked: activity_id, inferred statuses and completed on "
