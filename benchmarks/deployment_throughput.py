@@ -68,8 +68,8 @@ def deployment(orgs: int, work: Path, max_runs: int) -> dict:
     files = write_files(work / "files", orgs)
     lake = work / "lake"
     pg = throwaway_postgres()
-    pg.start()
     try:
+        pg.start()
         service = start_service(
             lake, pg.url, work / "home", free_port(), work / "serve.log", max_runs
         )

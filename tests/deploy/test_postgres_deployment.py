@@ -47,8 +47,8 @@ def test_three_organisations_through_the_run_queue_on_postgres(tmp_path):
         ):
             files[(org_name(k), period)] = path
     pg = throwaway_postgres()
-    pg.start()  # raises "... install the Debian package 'postgresql'" when it is missing
     try:
+        pg.start()  # raises "... install the Debian package 'postgresql'" when it is missing
         started = time.monotonic()
         service = start_service(lake, pg.url, tmp_path / "home", free_port(), tmp_path / "s.log")
         try:
