@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.linking import history
 from pipelines.derive.refresh import HISTORY_TABLES, write_history_tables
+from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL
 from pipelines.orchestration.resources import LakeResource
 
 TABLE_NAMES = HISTORY_TABLES
@@ -20,6 +21,7 @@ TABLE_NAMES = HISTORY_TABLES
         )
         for name in TABLE_NAMES
     ],
+    pool=LAKE_HISTORY_POOL,
 )
 def history_tables_assets(context: dg.AssetExecutionContext, lake: LakeResource):
     for name, (frame, written) in write_history_tables(lake.lake()).items():

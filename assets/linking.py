@@ -7,12 +7,14 @@ from assets.ingest import period_snapshot
 from pipelines.core.errors import FollowupError
 from pipelines.derive import refresh
 from pipelines.derive.refresh import history_path, link_lake
+from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL
 from pipelines.orchestration.resources import LakeResource
 
 
 @dg.asset(
     deps=[period_snapshot],
     group_name="history",
+    pool=LAKE_HISTORY_POOL,
     kinds={"parquet", "polars"},
     description=(
         "Every period of every org, linked: activity_id, inferred statuses and completed on "

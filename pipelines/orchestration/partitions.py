@@ -18,3 +18,16 @@ def add_partition_requests(org: str, period: str) -> list:
         org_partitions.build_add_request([org]),
         period_partitions.build_add_request([period]),
     ]
+
+
+def partition_add_requests(keys: list[tuple[str, str]]) -> list:
+    """One request per dimension for many (org, period) keys, each key once: a sensor tick
+    that asks to add the same key twice fails (two periods of one org dropped at once)."""
+    orgs = sorted({org for org, _ in keys})
+    periods = sorted({period for _, period in keys})
+    requests = []
+    if orgs:
+        requests.append(org_partitions.build_add_request(orgs))
+    if periods:
+        requests.append(period_partitions.build_add_request(periods))
+    return requests

@@ -5,7 +5,8 @@ import json
 import dagster as dg
 
 from pipelines.ingest.inbox import scan_inbox
-from pipelines.orchestration.partitions import add_partition_requests, report_partition_key
+from pipelines.lake.store import Lake, Registration
+from pipelines.orchestration.partitions import partition_add_requests, report_partition_key
 from pipelines.orchestration.resources import LakeResource
 
 MAX_REMEMBERED = 5000
@@ -20,18 +21,21 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
     )
     def inbox_sensor(context: dg.SensorEvaluationContext, lake: LakeResource):
         seen = set(json.loads(context.cursor)) if context.cursor else set()
-        outcomes = scan_inbox(lake.lake(), lake.inbox_dir(), seen)
-        partition_requests, run_requests = [], []
+        store = lake.lake()
+        outcomes = scan_inbox(store, lake.inbox_dir(), seen)
+        new_keys, run_requests = set(), []
         for outcome in outcomes:
             seen.add(outcome.fingerprint)
             if outcome.error:
                 context.log.warning(f"refused {outcome.path.name}: {outcome.error}")
                 continue
             reg = outcome.registration
-            if not outcome.changed:
+            # A file registered by a tick that then failed is "unchanged" now but has no
+            # snapshot yet: it is requested again (the run key keeps it to one run).
+            if not outcome.changed and not _awaits_snapshot(store, reg):
                 context.log.info(f"{outcome.path.name}: already ingested, nothing to do")
                 continue
-            partition_requests += add_partition_requests(reg.org, reg.period)
+            new_keys.add((reg.org, reg.period))
             run_requests.append(
                 dg.RunRequest(
                     run_key=f"{reg.org}/{reg.period}/{reg.source_sha256}/{reg.report_date}",
@@ -40,6 +44,7 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
                 )
             )
         context.update_cursor(json.dumps(sorted(seen)[-MAX_REMEMBERED:]))
+        partition_requests = partition_add_requests(sorted(new_keys))
         if not run_requests:
             return dg.SensorResult(
                 skip_reason=dg.SkipReason(f"no new report files in {lake.inbox_dir()}"),
@@ -50,3 +55,11 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
         )
 
     return inbox_sensor
+
+
+def _awaits_snapshot(store: Lake, reg: Registration) -> bool:
+    version = store.snapshot_version(reg.org, reg.period)
+    return version is None or (version["source_sha256"], version["report_date"]) != (
+        reg.source_sha256,
+        reg.report_date,
+    )
