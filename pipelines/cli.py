@@ -357,7 +357,7 @@ def review(
         ),
     ] = None,
 ) -> None:
-    """List uncertain activity links with their best candidates, probabilities and evidence.
+    """List uncertain links with their best candidates and evidence.
 
     A row is listed when it is linked with less than the accept probability, or stayed new
     while a candidate came close. Candidates are ranked by the linker's probability.

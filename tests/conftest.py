@@ -35,3 +35,21 @@ def demo_lake(tmp_path_factory) -> Path:
     lake = tmp_path_factory.mktemp("demo") / "lake"
     assert main(["demo", "--lake", str(lake)]) == 0
     return lake
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_dagster_state_storage():
+    """Each test starts without a Dagster definitions-state storage in the context.
+
+    Dagster keeps the entered instance's state storage in a context variable; when a test's code
+    leaves one behind after that instance is gone, a later ``materialize`` in the same process
+    fails with "Attempted to resolve undefined DagsterInstance weakref" (seen in the full suite,
+    never in a test alone). Nothing is imported when no test has loaded Dagster yet.
+    """
+    import sys
+
+    if "dagster" in sys.modules:
+        from dagster._core.storage.defs_state.base import _current_storage
+
+        _current_storage.set(None)
+    yield

@@ -17,13 +17,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter as _openpyxl_letter
 
 from pipelines.core.errors import ReportFormatError
 from pipelines.read.cell_colours import RGB, Palette
 from pipelines.read.conditional_format import ConditionalFormats
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an XLSX that inflates beyond this is refused
+
+
+def get_column_letter(column: int) -> str:
+    """Excel's letters for a column (A, AB, …); a CSV line can hold more columns than Excel
+    names (18,278), and those are called by number."""
+    return _openpyxl_letter(column) if 1 <= column <= 18278 else f"column {column}"
 
 
 @dataclass

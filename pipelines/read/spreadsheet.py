@@ -30,7 +30,6 @@ from functools import cached_property
 from pathlib import Path
 
 import polars as pl
-from openpyxl.utils import get_column_letter
 
 from pipelines.core.errors import ReportFormatError
 from pipelines.core.status import STATUS_SOURCES
@@ -44,7 +43,14 @@ from pipelines.read.columns import (
     header_key,
 )
 from pipelines.read.legend import Legend, code_of, find_legend
-from pipelines.read.sheet_cells import Cell, Row, Sheet, csv_sheet, xlsx_sheets
+from pipelines.read.sheet_cells import (
+    Cell,
+    Row,
+    Sheet,
+    csv_sheet,
+    get_column_letter,
+    xlsx_sheets,
+)
 from pipelines.read.status_words import fold_word, status_for_phrase, status_for_word
 
 # Kept for readers that still import it (the PDF reader did); the words live in columns.py.
