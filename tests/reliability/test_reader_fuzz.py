@@ -262,7 +262,7 @@ def folder(tmp_path_factory) -> Path:
 # ---------------------------------------------------------------------------- the tests
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=100)
 @given(ops=st.lists(MUTATION, min_size=1, max_size=4), suffix=st.sampled_from([".csv", ".txt"]))
 # a 150 000-character line: csv.Error (field larger than field limit) escaped the CSV reader
 @example(ops=[("long_line", 0.0, "x")], suffix=".csv")
@@ -313,7 +313,7 @@ def test_mutated_xlsx_parts(folder, member, ops):
     read_every_way(folder, "report.xlsx", mutate_member(xlsx_report(), member, ops))
 
 
-@settings(FUZZ, max_examples=120)
+@settings(FUZZ, max_examples=60)
 @given(ops=st.lists(MUTATION, min_size=1, max_size=3), compressed=st.booleans())
 # a flipped bit in /MediaBox: pdfplumber's close() parsed the pages again and raised TypeError
 @example(ops=[("flip", 0.150390625, 0)], compressed=True)
