@@ -125,22 +125,12 @@ def inspect_command(
     Example:
       followup inspect kommun-x_2024-T2.xlsx
     """
-    import datetime as dt
     import json
 
-    from pipelines.ingest.period import split_valid, with_meta
-    from pipelines.lake.store import sha256_file
-    from pipelines.read import read_report
-    from pipelines.read.inspect import inspect_result, render
+    from pipelines.ingest.period import inspect_report
+    from pipelines.read.inspect import render
 
-    result = read_report(file, fmt)
-    # Placeholder metadata: only the reader's rows are judged, as the ingest would judge them.
-    rows = with_meta(
-        result, "inspect", "2000-Q1", dt.date(2000, 3, 31), file.name, sha256_file(file)
-    )
-    _, quarantine = split_valid(rows)
-    rejected = quarantine.filter(quarantine["kind"] == "rejected").select("source_row", "reason")
-    report = inspect_result(result, file.name, rejected.rows())
+    _, report = inspect_report(file, fmt)
     if as_json:
         out.print_json(json.dumps(report, ensure_ascii=False))
         return

@@ -261,6 +261,21 @@ def parse_file(
     return rows, result, meta
 
 
+def inspect_report(path: Path, fmt: str = "auto") -> tuple[ReaderResult, dict]:
+    """What ``followup inspect`` shows of a file (tables, columns, warnings, the rows the
+    ingest would quarantine), and the reader's result; touches no lake."""
+    from pipelines.read.inspect import inspect_result
+
+    result = read_report(path, fmt)
+    # Placeholder metadata: only the reader's rows are judged, as the ingest would judge them.
+    rows = with_meta(
+        result, "inspect", "2000-Q1", dt.date(2000, 3, 31), path.name, sha256_file(path)
+    )
+    _, quarantine = split_valid(rows)
+    rejected = quarantine.filter(quarantine["kind"] == "rejected").select("source_row", "reason")
+    return result, inspect_result(result, path.name, rejected.rows())
+
+
 def register_report(
     lake: Lake,
     path: Path,

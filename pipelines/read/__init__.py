@@ -27,6 +27,17 @@ READER_SCHEMA: dict[str, pl.DataType] = {
     "comment": pl.String(),
 }
 READER_COLUMNS = list(READER_SCHEMA)
+# What the readers of OCR'd text and scans keep beside it: the text as read before repair, the
+# page, and the status as the document showed it (part of the lake's provenance columns).
+OCR_PROVENANCE_SCHEMA: dict[str, pl.DataType] = {
+    "goal_area_raw": pl.String(),
+    "activity_raw": pl.String(),
+    "unit_raw": pl.String(),
+    "comment_raw": pl.String(),
+    "page": pl.Int64(),
+    "status_raw": pl.String(),
+    "completed_reported": pl.Boolean(),
+}
 
 # format name -> module under pipelines.read; order = auto-detection order.
 FORMATS: dict[str, str] = {

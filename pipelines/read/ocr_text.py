@@ -35,7 +35,13 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from pipelines.core.errors import ReportFormatError
-from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarning
+from pipelines.read import (
+    OCR_PROVENANCE_SCHEMA,
+    READER_SCHEMA,
+    FoundTable,
+    ReaderResult,
+    ReaderWarning,
+)
 from pipelines.read.columns import ColumnChoice
 from pipelines.read.ocr_markers import (
     Heading,
@@ -1246,15 +1252,6 @@ def read(path: Path, fmt: str = "ocr-text") -> ReaderResult:
             f"{path.name}: no activity cells before the unit and comment columns; not an "
             "OCR'd follow-up report"
         )
-    schema = {
-        **READER_SCHEMA,
-        "goal_area_raw": pl.String(),
-        "activity_raw": pl.String(),
-        "unit_raw": pl.String(),
-        "comment_raw": pl.String(),
-        "page": pl.Int64(),
-        "status_raw": pl.String(),
-        "completed_reported": pl.Boolean(),
-    }
+    schema = {**READER_SCHEMA, **OCR_PROVENANCE_SCHEMA}
     frame = pl.DataFrame(records, schema=schema, orient="row")
     return ReaderResult(frame, warnings, tables=tables, pages=len(pages))

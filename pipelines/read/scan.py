@@ -31,7 +31,13 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core.errors import ReportFormatError
-from pipelines.read import READER_SCHEMA, FoundTable, ReaderResult, ReaderWarning
+from pipelines.read import (
+    OCR_PROVENANCE_SCHEMA,
+    READER_SCHEMA,
+    FoundTable,
+    ReaderResult,
+    ReaderWarning,
+)
 from pipelines.read.columns import ColumnChoice, assign_columns, header_field
 from pipelines.read.linejoin import join_lines
 from pipelines.read.ocr_markers import header_fields, is_legend, parse_heading, sentence_case
@@ -47,13 +53,7 @@ ALIGN_TOLERANCE = 0.025  # share of the page width column edges may differ by to
 _TEXT_FIELDS = ("activity", "unit", "comment")
 _SCHEMA = {
     **READER_SCHEMA,
-    "goal_area_raw": pl.String(),
-    "activity_raw": pl.String(),
-    "unit_raw": pl.String(),
-    "comment_raw": pl.String(),
-    "page": pl.Int64(),
-    "status_raw": pl.String(),
-    "completed_reported": pl.Boolean(),
+    **OCR_PROVENANCE_SCHEMA,
     "row_box": pl.String(),
     "status_box": pl.String(),
     "ocr_confidence": pl.Float64(),

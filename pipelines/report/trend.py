@@ -132,13 +132,7 @@ def period_stats(
         "report_date",
         "activities",
         *STATUSES,
-        "on_plan_share",
-        "worsened",
-        "improved",
-        "new",
-        "dropped",
-        "off_plan_long",
-        "slipped",
+        *KEY_FIGURES[1:],  # the key figures after "activities"
     )
 
 

@@ -7,14 +7,13 @@ body is read, so a browser cannot write outside that folder or fill the disk.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 import shutil
 from pathlib import Path
 
 from pipelines.core.errors import FollowupError
-from pipelines.lake.store import Lake, safe_file_name, sha256_file
+from pipelines.lake.store import Lake, safe_file_name
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -78,17 +77,9 @@ PREVIEW_COLUMNS = ("source_row", "goal_area", "activity", "unit", "status", "com
 def inspect_file(path: Path, fmt: str = "auto", preview: int = 200) -> dict:
     """What `followup inspect --json` prints for this file (rows that would be quarantined
     included), and its first rows as read (``preview``); touches no lake."""
-    from pipelines.ingest.period import split_valid, with_meta
-    from pipelines.read import read_report
-    from pipelines.read.inspect import inspect_result
+    from pipelines.ingest.period import inspect_report
 
-    result = read_report(path, fmt)
-    rows = with_meta(
-        result, "inspect", "2000-Q1", dt.date(2000, 3, 31), path.name, sha256_file(path)
-    )
-    _, quarantine = split_valid(rows)
-    rejected = quarantine.filter(quarantine["kind"] == "rejected").select("source_row", "reason")
-    report = inspect_result(result, path.name, rejected.rows())
+    result, report = inspect_report(path, fmt)
     columns = [c for c in PREVIEW_COLUMNS if c in result.rows.columns]
     report["preview"] = result.rows.select(columns).head(preview).to_dicts()
     return report
