@@ -1,10 +1,10 @@
-"""Transitions, delays and promises of the linked history, one folder per org."""
+"""Transitions, delays and promises of one organisation's linked history (per-org partitions)."""
 
 import dagster as dg
 
 from assets.linking import history
-from pipelines.derive.refresh import HISTORY_TABLES, write_history_tables
-from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL
+from pipelines.derive.refresh import HISTORY_TABLES, write_org_history_tables
+from pipelines.orchestration.partitions import org_partitions
 from pipelines.orchestration.resources import LakeResource
 
 TABLE_NAMES = HISTORY_TABLES
@@ -17,16 +17,17 @@ TABLE_NAMES = HISTORY_TABLES
             deps=[history],
             group_name="history",
             kinds={"parquet", "polars"},
-            description=f"{name}/org=O/data.parquet, from the linked history.",
+            description=f"{name}/org=O/data.parquet, from the org's linked history.",
         )
         for name in TABLE_NAMES
     ],
-    pool=LAKE_HISTORY_POOL,
+    partitions_def=org_partitions,
 )
 def history_tables_assets(context: dg.AssetExecutionContext, lake: LakeResource):
-    for name, (frame, written) in write_history_tables(lake.lake()).items():
-        context.log.info(f"{name}: {frame.height} rows, {written} org files updated")
-        metadata = {"rows": frame.height, "org_files_updated": written}
+    org = context.partition_key
+    for name, (frame, written) in write_org_history_tables(lake.lake(), org).items():
+        context.log.info(f"{org} {name}: {frame.height} rows, {written} files updated")
+        metadata = {"rows": frame.height, "files_updated": written}
         if name == "transitions" and frame.height:
             counts = frame.group_by("change").len().sort("change")
             metadata["changes"] = dg.MetadataValue.json(dict(counts.iter_rows()))

@@ -1,4 +1,5 @@
-"""The linked history: statuses inferred from comments and an activity_id on every row."""
+"""The linked history of one organisation: statuses inferred from comments and an activity_id on
+every row. Partitioned by organisation: a new period re-derives that organisation only."""
 
 import dagster as dg
 import polars as pl
@@ -6,51 +7,50 @@ import polars as pl
 from assets.ingest import period_snapshot
 from pipelines.core.errors import FollowupError
 from pipelines.derive import refresh
-from pipelines.derive.refresh import history_path, link_lake
-from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL
+from pipelines.derive.refresh import link_org
+from pipelines.orchestration.partitions import org_dimension_mapping, org_partitions
 from pipelines.orchestration.resources import LakeResource
 
 
 @dg.asset(
-    deps=[period_snapshot],
+    partitions_def=org_partitions,
+    deps=[dg.AssetDep(period_snapshot, partition_mapping=org_dimension_mapping)],
     group_name="history",
-    pool=LAKE_HISTORY_POOL,
     kinds={"parquet", "polars"},
     description=(
-        "Every period of every org, linked: activity_id, inferred statuses and completed on "
-        "each snapshot row; links/ and activities/ per org; history/data.parquet with all rows."
+        "One org's periods, linked: activity_id, inferred statuses and completed on each "
+        "snapshot row; links/org=O/, activities/org=O/ and history/org=O/period=P/."
     ),
 )
 def history(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-    store = lake.lake()
+    store, org = lake.lake(), context.partition_key
     try:
-        derived, rewritten = link_lake(store, lake.overrides_file())
+        derived, rewritten = link_org(store, org, lake.overrides_file())
     except FollowupError as error:
         raise dg.Failure(str(error)) from error
     overrides_path = lake.overrides_file()
-    orgs = sorted(derived.snapshots["org"].unique().to_list())
-    path = history_path(store)
     links = derived.links
-    review = int(links["needs_review"].sum())
+    review = int(links["needs_review"].sum()) if links.height else 0
     context.log.info(
-        f"history: {derived.snapshots.height} rows, {derived.activities.height} activities, "
+        f"{org}: {derived.snapshots.height} rows, {derived.activities.height} activities, "
         f"{review} links to review, {rewritten} snapshot files updated"
     )
     methods = links.group_by("method").len().sort("method")
+    snapshots = derived.snapshots
     return dg.MaterializeResult(
         metadata={
-            "rows": derived.snapshots.height,
-            "orgs": len(orgs),
+            "rows": snapshots.height,
+            "periods": snapshots["period"].n_unique() if snapshots.height else 0,
             "activities": derived.activities.height,
             "needs_review": review,
             "links_by_method": dg.MetadataValue.json(dict(methods.iter_rows())),
-            "inferred_statuses": int((derived.snapshots["status_source"] == "inferred").sum()),
+            "inferred_statuses": int((snapshots["status_source"] == "inferred").sum()),
             "overrides": str(overrides_path) if overrides_path.exists() else "none",
-            "status_overrides": int((derived.snapshots["status_source"] == "override").sum()),
-            "path": dg.MetadataValue.path(str(path)),
+            "status_overrides": int((snapshots["status_source"] == "override").sum()),
+            "path": dg.MetadataValue.path(str(store.root / "history" / f"org={org}")),
         }
     )
 
 
-def read_history(lake: LakeResource) -> pl.DataFrame:
-    return refresh.read_history(lake.lake())
+def read_history(lake: LakeResource, org: str | None = None) -> pl.DataFrame:
+    return refresh.read_history(lake.lake(), org)

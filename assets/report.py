@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines.lake.store import org_slug
-from pipelines.orchestration.partitions import report_partitions
+from pipelines.orchestration.partitions import org_dimension_mapping, report_partitions
 from pipelines.orchestration.resources import LakeResource
 
 FORMATS = (".html", ".xlsx")
@@ -14,7 +14,10 @@ MAX_PDF_ACTIVITIES = 1500
 
 @dg.asset(
     partitions_def=report_partitions,
-    deps=["transitions", "delays", "promises"],
+    deps=[
+        dg.AssetDep(name, partition_mapping=org_dimension_mapping)
+        for name in ("transitions", "delays", "promises")
+    ],
     group_name="report",
     kinds={"html", "excel"},
     description=(

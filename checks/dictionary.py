@@ -76,8 +76,13 @@ FILES = [
         "blocked period",
     ),
     (
-        "history/data.parquet",
-        "all rows of `snapshots` of every org in one file (same columns); blocked periods left out",
+        "history/org=O/period=P/data.parquet",
+        "the period's `snapshots` rows as linked (same columns); blocked periods left out; "
+        "read as one table: `history/**/*.parquet` (polars, DuckDB)",
+    ),
+    (
+        "history/org=O/_derived.json",
+        "period → SHA-256 of the file the org's derived tables were made from",
     ),
     (".dagster/", "Dagster's instance storage (runs, partitions) when `DAGSTER_HOME` is not set"),
 ]

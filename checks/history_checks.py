@@ -1,4 +1,5 @@
-"""Cross-period checks on the unpartitioned history (never on partitions: see STACK.md)."""
+"""Cross-period checks on one organisation's history: its ``transitions`` partition holds the
+org's whole history (per-org partitions, see STACK.md), so the checks read that org only."""
 
 import dagster as dg
 import polars as pl
@@ -13,8 +14,13 @@ from pipelines.orchestration.resources import LakeResource
 from pipelines.query import History
 
 
-def _transitions(lake: LakeResource) -> pl.DataFrame:
-    return History(lake.lake().root).transitions().collect()
+def _org(context: dg.AssetCheckExecutionContext) -> str | None:
+    run = context.op_execution_context
+    return run.partition_key if run.has_partition_key else None
+
+
+def _transitions(lake: LakeResource, org: str | None) -> pl.DataFrame:
+    return History(lake.lake().root).transitions(org).collect()
 
 
 @dg.asset_check(
@@ -24,9 +30,12 @@ def _transitions(lake: LakeResource) -> pl.DataFrame:
         "dropped/completed; the share of unknown statuses per org is reported."
     ),
 )
-def previous_activities_accounted_for(lake: LakeResource) -> dg.AssetCheckResult:
-    linked = read_history(lake)
-    missing = unaccounted_activities(linked, _transitions(lake))
+def previous_activities_accounted_for(
+    context: dg.AssetCheckExecutionContext, lake: LakeResource
+) -> dg.AssetCheckResult:
+    org = _org(context)
+    linked = read_history(lake, org)
+    missing = unaccounted_activities(linked, _transitions(lake, org))
     return dg.AssetCheckResult(
         passed=missing.is_empty(),
         description=f"{missing.height} activities vanish without a dropped/completed record",
@@ -42,8 +51,11 @@ def previous_activities_accounted_for(lake: LakeResource) -> dg.AssetCheckResult
     asset="transitions",
     description="Flags activities reported completed that come back in a later report.",
 )
-def completed_activities_stay_completed(lake: LakeResource) -> dg.AssetCheckResult:
-    back = returned_after_completion(read_history(lake), _transitions(lake))
+def completed_activities_stay_completed(
+    context: dg.AssetCheckExecutionContext, lake: LakeResource
+) -> dg.AssetCheckResult:
+    org = _org(context)
+    back = returned_after_completion(read_history(lake, org), _transitions(lake, org))
     return dg.AssetCheckResult(
         passed=back.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,

@@ -314,8 +314,10 @@ PROMISES = Table(
 TABLES: dict[str, Table] = {
     t.name: t for t in (SNAPSHOTS, QUARANTINE, LINKS, ACTIVITIES, TRANSITIONS, DELAYS, PROMISES)
 }
-# history/data.parquet holds every current snapshot row of every org: the snapshot schema.
-TABLES["history"] = Table("history", (), "All current snapshot rows.", SNAPSHOTS.columns)
+# history/org=O/period=P/data.parquet: the current snapshot rows, linked (the snapshot schema).
+TABLES["history"] = Table(
+    "history", ("org", "period"), "The current snapshot rows, linked.", SNAPSHOTS.columns
+)
 
 QUARANTINE_COLUMNS: list[str] = QUARANTINE.names
 PROVENANCE_COLUMNS: list[str] = [c.name for c in PROVENANCE]

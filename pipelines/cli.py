@@ -254,30 +254,63 @@ def status(
 
 
 @app.command()
-def rebuild(lake: LakeOption = None) -> None:
-    """Run every registered period again from its raw file.
+def rebuild(
+    lake: LakeOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Processes deriving organisations (default: one per core)."),
+    ] = None,
+) -> None:
+    """Make every table again: snapshots from raw/, then every organisation's history.
 
-    Completes interrupted runs and recreates deleted tables (snapshots, quarantine,
-    history and everything downstream).
+    Periods whose snapshot is not current (deleted, interrupted, written by an older version)
+    run again from their raw file through Dagster; then every organisation's derived tables
+    (history, links, activities, transitions, delays, promises) are made again from its
+    snapshots, organisations in parallel. A lake of the older layout (one history file for
+    every organisation) is moved to per-organisation history first. Reports are kept; make
+    them with `followup report`.
 
     \b
     Example:
       followup rebuild --lake data_lake
     """
-    from pipelines.orchestration.runner import dagster_instance, run_period
+    from pipelines.derive.refresh import derive_orgs, migrate_legacy_history, stale_snapshots
 
     store = _lake(lake)
     periods = store.periods("raw")
     if not periods:
         raise FollowupError(f"{store.root}: no registered reports in raw/; nothing to rebuild")
-    instance = dagster_instance(store)
+    if migrate_legacy_history(store):
+        out.print("moved history/data.parquet to per-organisation history", highlight=False)
+    stale = stale_snapshots(store)
     code = 0
-    for index, (org, period) in enumerate(periods, start=1):
-        with err.status(f"[{index}/{len(periods)}] {org} {period}…"):
-            outcome = run_period(store, org, period, instance)
-        state = outcome.metadata.get("outcome", "done") if outcome.success else "FAILED"
-        out.print(f"[{index}/{len(periods)}] {org} {period}: {state}", highlight=False)
-        code |= 0 if outcome.success else 1
+    if stale:
+        from pipelines.orchestration.runner import dagster_instance, run_period
+
+        instance = dagster_instance(store)
+        for index, (org, period) in enumerate(stale, start=1):
+            with err.status(f"[{index}/{len(stale)}] snapshot {org} {period}…"):
+                outcome = run_period(store, org, period, instance, derive=False)
+            state = outcome.metadata.get("outcome", "done") if outcome.success else "FAILED"
+            out.print(f"[{index}/{len(stale)}] {org} {period}: {state}", highlight=False)
+            code |= 0 if outcome.success else 1
+    out.print(
+        f"{len(periods) - len(stale)} of {len(periods)} snapshots already current", highlight=False
+    )
+    orgs = store.orgs()
+    with err.status(f"deriving {len(orgs)} organisations…") as status:
+
+        def progress(done: int, total: int) -> None:
+            status.update(f"deriving organisations: {done}/{total}")
+
+        summaries = derive_orgs(store, orgs, workers=workers, progress=progress)
+    rows = sum(s["rows"] for s in summaries)
+    out.print(
+        f"derived {len(summaries)} organisations: {rows} rows, "
+        f"{sum(s['activities'] for s in summaries)} activities, "
+        f"{sum(s['transitions'] for s in summaries)} transitions",
+        highlight=False,
+    )
     raise typer.Exit(code)
 
 

@@ -43,9 +43,12 @@ def test_every_written_file_has_exactly_the_documented_columns(demo_lake):
             assert schema == docs[table], path.relative_to(demo_lake)
 
 
-def test_history_file_has_the_snapshot_schema(demo_lake):
-    history = pl.read_parquet_schema(demo_lake / "history" / "data.parquet")
-    assert list(history.items()) == list(TABLES["snapshots"].polars_schema.items())
+def test_history_files_have_the_snapshot_schema(demo_lake):
+    files = sorted((demo_lake / "history").glob("org=*/period=*/data.parquet"))
+    assert len(files) >= 2  # a file per org and period
+    for path in files:
+        history = pl.read_parquet_schema(path)
+        assert list(history.items()) == list(TABLES["snapshots"].polars_schema.items()), path
 
 
 def test_version_records_carry_the_schema_version(demo_lake):

@@ -1,23 +1,38 @@
-"""Refresh the lake's derived tables from its snapshots: what the ``history`` and history-table
-assets run (thin Dagster wrappers around these two functions).
+"""Refresh one organisation's derived tables from its snapshots: what the per-org ``history`` and
+history-table assets run (thin Dagster wrappers around :func:`link_org` and
+:func:`write_org_history_tables`), and what ``followup rebuild`` runs for every organisation in
+parallel (:func:`derive_orgs`).
 
-:func:`link_lake` reads every current, unblocked snapshot (finishing interrupted commits first),
-links them and writes the enrichment back onto the snapshots, then ``links/``, ``activities/``
-and ``history/data.parquet``. :func:`write_history_tables` writes transitions, delays and
-promises from that history and, last, ``history/_derived.json``: which file of each period the
-derived tables were made from. A run killed before that record is written leaves the record of
-the previous refresh, so the next ``followup ingest`` of the same file knows the derive step of
-its period has not finished and runs it again.
+Linking, statuses, transitions, delays and promises never look across organisations, so each
+organisation is derived on its own, under its own lock: a new file of one organisation re-derives
+that organisation only, and organisations do not wait for each other.
+
+:func:`link_org` reads the org's current, unblocked snapshots (finishing interrupted commits
+first), links them and writes the enrichment back onto the snapshots, then ``links/``,
+``activities/`` and ``history/org=O/period=P/`` (a file per period, rewritten only where it
+changed). :func:`write_org_history_tables` writes transitions, delays and promises and, last,
+``history/org=O/_derived.json``: which file of each period the derived tables were made from. A
+run killed before that record is written leaves the record of the previous refresh, so the next
+``followup ingest`` of the same file knows the derive step of its period has not finished and
+runs it again.
+
+A lake written before per-org history (one ``history/data.parquet`` for every org) is moved to
+this layout by :func:`migrate_legacy_history`, which every derive runs first: the same rows,
+split by org and period.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
+import multiprocessing as mp
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from checks.schemas import conform
+from checks.schemas import TABLES
 from pipelines.core.errors import FollowupError
 from pipelines.derive.overrides import load_status_overrides
 from pipelines.derive.tables import (
@@ -26,85 +41,172 @@ from pipelines.derive.tables import (
     history_tables,
     link_snapshots,
 )
-from pipelines.lake.store import (
-    DATA_FILE,
-    Lake,
-    atomic_write_json,
-    atomic_write_parquet,
-    remove_leftovers,
-)
+from pipelines.lake.store import DATA_FILE, Lake, atomic_write_json, org_slug
 from pipelines.link.linker import load_overrides
 
 HISTORY_TABLES = ("transitions", "delays", "promises")
 DERIVED_RECORD = "_derived.json"
+# The layout before per-org history: every org's linked rows in one file, one record beside it.
+LEGACY_HISTORY = Path("history") / DATA_FILE
+LEGACY_RECORD = Path("history") / DERIVED_RECORD
 
 
-def link_lake(lake: Lake, overrides_path: Path | None = None) -> tuple[DerivedTables, int]:
-    """Link every unblocked snapshot; write links/, activities/, the snapshots' derived columns
-    and history/data.parquet. Returns the derived tables and how many snapshot files changed.
+def _empty(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=TABLES[table].polars_schema)
+
+
+def _overrides(lake: Lake, overrides_path: Path | None):
+    """(link overrides, status overrides); either None when its file is missing."""
+    overrides_path = Path(overrides_path or lake.root / "overrides" / "links.csv")
+    links = load_overrides(overrides_path) if overrides_path.exists() else None
+    status_path = overrides_path.parent / "status.csv"
+    status = load_status_overrides(status_path) if status_path.exists() else None
+    return links, status
+
+
+def link_org(lake: Lake, org: str, overrides_path: Path | None = None) -> tuple[DerivedTables, int]:
+    """Link one org's unblocked snapshots; write its links/, activities/, the snapshots'
+    derived columns and history/org=O/. Returns the derived tables and how many snapshot
+    files changed. An org whose periods are all blocked gets empty tables, not stale ones.
 
     Link overrides come from ``overrides_path`` (default ``<lake>/overrides/links.csv``), status
     corrections from ``status.csv`` beside it; either may be missing."""
-    snapshots, columns = lake.read_snapshots()
-    if snapshots.is_empty():
-        blocked = ", ".join(f"{o} {p}" for o, p in lake.blocked_periods())
-        raise FollowupError(
-            "no unblocked snapshots in the lake yet; ingest a report first"
-            + (f" (blocked: {blocked})" if blocked else "")
-        )
-    overrides_path = overrides_path or lake.root / "overrides" / "links.csv"
-    overrides = load_overrides(overrides_path) if overrides_path.exists() else None
-    status_path = overrides_path.parent / "status.csv"
-    status_overrides = load_status_overrides(status_path) if status_path.exists() else None
-    derived = link_snapshots(snapshots, overrides, status_overrides=status_overrides)
-    # every org of the lake: one whose periods are all blocked gets empty tables, not stale ones
-    orgs = sorted(set(derived.snapshots["org"].unique().to_list()) | set(lake.orgs()))
-    rewritten = lake.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
-    for table, frame in derived.per_org().items():
-        lake.write_org_tables(table, frame, orgs)
-    with lake.lock():
-        remove_leftovers(history_path(lake).parent)  # of a writer killed here
-        atomic_write_parquet(conform(derived.snapshots, "history"), history_path(lake))
+    org = org_slug(org)
+    migrate_legacy_history(lake)
+    if org not in lake.orgs():
+        raise FollowupError(f"{lake.root}: no reports of {org} in the lake; ingest one first")
+    links, status = _overrides(lake, overrides_path)
+    with lake.lock(org):
+        snapshots, columns = lake.read_snapshots(org)
+        if snapshots.is_empty():
+            derived = DerivedTables(_empty("history"), _empty("links"), _empty("activities"))
+        else:
+            derived = link_snapshots(snapshots, links, status_overrides=status)
+        rewritten = lake.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
+        for table, frame in derived.per_org().items():
+            lake.write_org_tables(table, frame, [org])
+        lake.write_period_tables("history", derived.snapshots, org)
     return derived, rewritten
 
 
-def history_path(lake: Lake) -> Path:
-    return lake.root / "history" / DATA_FILE
+def history_files(lake: Lake, org: str | None = None) -> list[Path]:
+    """The history's files: one per org and period (of one org)."""
+    pattern = f"org={org_slug(org)}" if org else "org=*"
+    return sorted((lake.root / "history").glob(f"{pattern}/period=*/{DATA_FILE}"))
 
 
-def read_history(lake: Lake) -> pl.DataFrame:
-    return pl.read_parquet(history_path(lake))
+def read_history(lake: Lake, org: str | None = None) -> pl.DataFrame:
+    """The linked snapshot rows (of one org), ordered by org, period and source row."""
+    files = history_files(lake, org)
+    if not files:
+        return _empty("history")
+    return (
+        pl.scan_parquet(files, hive_partitioning=False)
+        .collect()
+        .sort("org", "period", "source_row")
+    )
 
 
-def write_history_tables(lake: Lake) -> dict[str, tuple[pl.DataFrame, int]]:
-    """Transitions, delays and promises from history/data.parquet, one file per org; then the
-    record of what they were derived from. Returns table → (frame, org files rewritten)."""
-    linked = read_history(lake)
-    orgs = sorted(set(linked["org"].unique().to_list()) | set(lake.orgs()))
-    written = {}
-    for name, frame in history_tables(linked).items():
-        written[name] = (frame, lake.write_org_tables(name, frame, orgs))
-    sources = {
-        f"{org}/{period}": sha
-        for org, period, sha in linked.select("org", "period", "source_sha256")
-        .unique()
-        .sort("org", "period")
-        .iter_rows()
-    }
-    with lake.lock():
-        atomic_write_json(lake.root / "history" / DERIVED_RECORD, sources)
+def write_org_history_tables(lake: Lake, org: str) -> dict[str, tuple[pl.DataFrame, int]]:
+    """Transitions, delays and promises of one org from its history; then the record of what
+    they were derived from. Returns table → (frame, files rewritten)."""
+    org = org_slug(org)
+    with lake.lock(org):
+        linked = read_history(lake, org)
+        tables = (
+            history_tables(linked)
+            if linked.height
+            else {name: _empty(name) for name in HISTORY_TABLES}
+        )
+        written = {
+            name: (frame, lake.write_org_tables(name, frame, [org]))
+            for name, frame in tables.items()
+        }
+        sources = dict(linked.select("period", "source_sha256").unique().sort("period").iter_rows())
+        if not _record_path(lake, org).exists() or derived_from(lake, org) != sources:
+            atomic_write_json(_record_path(lake, org), sources)
     return written
 
 
-def derived_from(lake: Lake) -> dict[str, str]:
-    """org/period → the SHA-256 of the file the derived tables were last made from."""
-    path = lake.root / "history" / DERIVED_RECORD
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+def derive_org(lake: Lake, org: str, overrides_path: Path | None = None) -> dict:
+    """Everything derived of one org, from its snapshots; a summary of what was written."""
+    derived, rewritten = link_org(lake, org, overrides_path)
+    tables = write_org_history_tables(lake, org)
+    return {
+        "org": org_slug(org),
+        "rows": derived.snapshots.height,
+        "activities": derived.activities.height,
+        "needs_review": int(derived.links["needs_review"].sum()) if derived.links.height else 0,
+        "snapshot_files_updated": rewritten,
+        **{name: frame.height for name, (frame, _) in tables.items()},
+    }
 
 
-def is_up_to_date(lake: Lake, org: str, period: str) -> bool:
-    """The period's current file is committed, shown in snapshots/ and derived (or blocked,
-    and then in no derived table)."""
+def _derive_chunk(root: str, orgs: list[str], overrides_path: str | None) -> list[dict]:
+    lake = Lake(root)
+    path = Path(overrides_path) if overrides_path else None
+    return [derive_org(lake, org, path) for org in orgs]
+
+
+def derive_orgs(
+    lake: Lake,
+    orgs: list[str] | None = None,
+    overrides_path: Path | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Derive every org (or these) again, organisations in parallel processes (one per core
+    by default); returns one summary per org, in org order. ``progress(done, total)`` is called
+    as organisations finish."""
+    migrate_legacy_history(lake)
+    orgs = sorted(orgs if orgs is not None else lake.orgs())
+    workers = max(1, min(workers or os.cpu_count() or 1, len(orgs)))
+    path = str(overrides_path) if overrides_path else None
+    if workers == 1:
+        results = []
+        for org in orgs:
+            results.append(derive_org(lake, org, overrides_path))
+            if progress:
+                progress(len(results), len(orgs))
+        return results
+    # Small chunks keep both cores busy to the end (orgs differ in size); spawn, not fork:
+    # the parent may hold threads (polars' pool) that a forked child would inherit locked.
+    size = max(1, min(16, len(orgs) // (workers * 4)))
+    chunks = [orgs[i : i + size] for i in range(0, len(orgs), size)]
+    results, done = [], 0
+    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = [pool.submit(_derive_chunk, str(lake.root), chunk, path) for chunk in chunks]
+        for future in cf.as_completed(futures):
+            part = future.result()
+            results.extend(part)
+            done += len(part)
+            if progress:
+                progress(done, len(orgs))
+    return sorted(results, key=lambda r: r["org"])
+
+
+def _record_path(lake: Lake, org: str) -> Path:
+    return lake.root / "history" / f"org={org_slug(org)}" / DERIVED_RECORD
+
+
+def derived_from(lake: Lake, org: str) -> dict[str, str]:
+    """period → the SHA-256 of the file the org's derived tables were last made from."""
+    path = _record_path(lake, org)
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    legacy = lake.root / LEGACY_RECORD  # a lake not yet moved to per-org history
+    if legacy.exists():
+        prefix = f"{org_slug(org)}/"
+        record = json.loads(legacy.read_text(encoding="utf-8"))
+        return {k[len(prefix) :]: v for k, v in record.items() if k.startswith(prefix)}
+    return {}
+
+
+def snapshot_is_current(lake: Lake, org: str, period: str) -> bool:
+    """The period's current file is committed under this schema version and shown in
+    snapshots/ (or blocked): its snapshot run has nothing left to do."""
+    from checks.schemas import SCHEMA_VERSION
+
     registration = lake.current_registration(org, period)
     record = lake.committed_version(org, period)
     if registration is None or record is None:
@@ -114,28 +216,75 @@ def is_up_to_date(lake: Lake, org: str, period: str) -> bool:
         registration.report_date,
     ):
         return False
+    if record.get("schema_version") != SCHEMA_VERSION:
+        return False  # written by an older version: committed again in the current schema
     if lake.snapshot_version(org, period) != record:
         return False  # committed, not yet switched into snapshots/ (an interrupted commit)
-    derived = derived_from(lake).get(f"{org}/{period}")
+    return bool(record.get("blocked")) or lake.table_path("snapshots", org, period).exists()
+
+
+def is_up_to_date(lake: Lake, org: str, period: str) -> bool:
+    """The period's current file is committed, shown in snapshots/ and derived (or blocked,
+    and then in no derived table)."""
+    if not snapshot_is_current(lake, org, period):
+        return False
+    record = lake.committed_version(org, period)
+    derived = derived_from(lake, org).get(record["period"])
     return derived is None if record.get("blocked") else derived == record["source_sha256"]
+
+
+def stale_snapshots(lake: Lake) -> list[tuple[str, str]]:
+    """Registered periods whose snapshot run has something left to do."""
+    return [(o, p) for o, p in lake.periods("raw") if not snapshot_is_current(lake, o, p)]
+
+
+def stale_orgs(lake: Lake) -> list[str]:
+    """Organisations whose derived tables were not made from their current snapshots."""
+    stale = []
+    for org in lake.orgs():
+        record = derived_from(lake, org)
+        current = {}
+        for _, period in lake.periods("snapshots", org):
+            version = lake.snapshot_version(org, period)
+            if version and not version.get("blocked"):
+                current[version["period"]] = version["source_sha256"]
+        if record != current:
+            stale.append(org)
+    return stale
 
 
 def withdraw_blocked(lake: Lake, org: str, period: str, overrides_path: Path | None = None) -> bool:
     """A period that became blocked (a new file failed the check where an earlier one passed)
-    leaves the derived tables now, not at some later run: derive everything again without it.
+    leaves the derived tables now, not at some later run: derive its org again without it.
     Returns whether anything was rewritten."""
-    if not lake.is_blocked(org, period) or f"{org}/{period}" not in derived_from(lake):
+    if not lake.is_blocked(org, period) or period not in derived_from(lake, org):
         return False
-    try:
-        link_lake(lake, overrides_path)
-    except FollowupError:  # nothing unblocked is left: every derived table becomes empty
-        from checks.schemas import TABLES
+    derive_org(lake, org, overrides_path)
+    return True
 
-        orgs = lake.orgs()
-        for table in ("links", "activities"):
-            lake.write_org_tables(table, pl.DataFrame(schema=TABLES[table].polars_schema), orgs)
-        with lake.lock():
-            empty = pl.DataFrame(schema=TABLES["history"].polars_schema)
-            atomic_write_parquet(conform(empty, "history"), history_path(lake))
-    write_history_tables(lake)
+
+def migrate_legacy_history(lake: Lake) -> bool:
+    """Move an old lake's ``history/data.parquet`` (every org in one file) to the per-org,
+    per-period layout, with its ``_derived.json`` split per org. The rows are the same; an org
+    that already has per-org history (derived since) keeps it. Returns whether it moved."""
+    legacy = lake.root / LEGACY_HISTORY
+    if not legacy.exists():
+        return False
+    with lake.lock():
+        if not legacy.exists():  # moved by another process meanwhile
+            return False
+        frame = pl.read_parquet(legacy)
+        record_path = lake.root / LEGACY_RECORD
+        record = json.loads(record_path.read_text("utf-8")) if record_path.exists() else {}
+        orgs = set(frame["org"].unique().to_list()) | {k.split("/", 1)[0] for k in record}
+        for org in sorted(orgs):
+            with lake.lock(org):
+                if history_files(lake, org) or _record_path(lake, org).exists():
+                    continue
+                lake.write_period_tables("history", frame.filter(pl.col("org") == org), org)
+                prefix = f"{org}/"
+                part = {k[len(prefix) :]: v for k, v in record.items() if k.startswith(prefix)}
+                atomic_write_json(_record_path(lake, org), part)
+        legacy.unlink()
+        record_path.unlink(missing_ok=True)
     return True

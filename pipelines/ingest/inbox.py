@@ -60,13 +60,3 @@ def scan_inbox(lake: Lake, inbox: Path, seen: set[str]) -> list[InboxOutcome]:
         except FollowupError as error:
             outcomes.append(InboxOutcome(path, mark, error=str(error)))
     return outcomes
-
-
-def stale_periods(lake: Lake) -> list[tuple[str, str]]:
-    """Periods whose current registered file is not yet committed, switched into snapshots/
-    and derived (e.g. after a crash). A blocked period is not stale: it waits for a new file."""
-    from pipelines.derive.refresh import is_up_to_date
-
-    return [
-        (org, period) for org, period in lake.periods("raw") if not is_up_to_date(lake, org, period)
-    ]

@@ -10,13 +10,19 @@ Layout (hive-style folders so polars and DuckDB read them as partitioned tables)
                                                   (absent while the period is blocked)
     snapshots/org=O/period=P/_version.json        the current version's commit record
     quarantine/org=O/period=P/data.parquet        rejected rows and reader warnings, with reasons
-    history/data.parquet                          every current snapshot of every org, in order
+    history/org=O/period=P/data.parquet           the period's snapshot rows, linked (activity_id,
+                                                  inferred statuses): the history, as a view over
+                                                  per-org files
+    history/org=O/_derived.json                   which file of each period the org's derived
+                                                  tables were made from
+    links/ activities/ transitions/ delays/ promises/org=O/data.parquet   derived, per org
 
 A period's commit is the rename of its new ``v<N>`` folder into place; snapshots/ and
 quarantine/ are then switched to it file by file (see :meth:`Lake.commit_period`). Every other
 file is written aside under a dot-name and renamed into place, so a reader (or a crash) never
-sees half a file; a lake-wide lock serialises writers. Table files are validated against their
-pandera schema (``checks.schemas.conform``) before they are written.
+sees half a file. Writers of one organisation are serialised by that organisation's lock
+(:meth:`Lake.lock`); organisations do not wait for each other. Table files are validated against
+their pandera schema (``checks.schemas.conform``) before they are written.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import os
 import re
 import shutil
 import signal
+import threading
 import unicodedata
 import uuid
 from collections.abc import Iterator
@@ -196,6 +203,34 @@ def _link_into_place(source: Path, target: Path) -> None:
     _fsync_dir(target.parent)
 
 
+_HELD_GUARD = threading.Lock()
+_HELD: dict[Path, list] = {}  # lock file → [thread lock, depth, open handle]
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` between processes (flock, released if the process dies),
+    re-entrant within a thread and exclusive between the threads of one process (flock alone
+    would deadlock a process that takes the same lock twice through two file handles)."""
+    with _HELD_GUARD:
+        entry = _HELD.setdefault(path, [threading.RLock(), 0, None])
+    with entry[0]:
+        if entry[1] == 0:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a+")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            entry[2] = handle
+        entry[1] += 1
+        try:
+            yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                handle, entry[2] = entry[2], None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+
+
 @dataclass(frozen=True)
 class Registration:
     """One report file registered for an org and period: the input of that period's snapshot."""
@@ -242,16 +277,15 @@ class Lake:
         return self.root / ".dagster"
 
     # ---- locking -----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """An exclusive, process-wide lock on the lake (released if the process dies)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def lock(self, org: str | None = None) -> contextlib.AbstractContextManager[None]:
+        """One organisation's lock (``.locks/org=O.lock``): its raw files, commits and derived
+        tables have one writer at a time, while other organisations go on. Without ``org``:
+        the lake-wide lock, only for the few moves that span organisations (moving an old
+        lake's history to the per-org layout). Re-entrant within a thread; released if the
+        process dies."""
+        if org is None:
+            return _file_lock(self.root / ".lock")
+        return _file_lock(self.root / ".locks" / f"org={org_slug(org)}.lock")
 
     # ---- raw files ---------------------------------------------------------------------
     def _registrations_path(self, org: str, period: str) -> Path:
@@ -277,7 +311,7 @@ class Lake:
         report date again changes nothing).
         """
         sha = sha256_file(source)
-        with self.lock():
+        with self.lock(org):
             current = self.current_registration(org, period)
             if (
                 current
@@ -307,11 +341,12 @@ class Lake:
             atomic_write_bytes(log, previous + line.encode("utf-8"))
             return registration, True
 
-    def periods(self, table: str = "raw") -> list[tuple[str, str]]:
-        """All (org, period) partitions of a table, sorted."""
+    def periods(self, table: str = "raw", org: str | None = None) -> list[tuple[str, str]]:
+        """All (org, period) partitions of a table (of one org), sorted."""
         base = self.root / table
         found = []
-        for folder in base.glob("org=*/period=*"):
+        pattern = f"org={org_slug(org)}/period=*" if org else "org=*/period=*"
+        for folder in base.glob(pattern):
             found.append((folder.parent.name[4:], folder.name[7:]))
         return sorted(found)
 
@@ -451,7 +486,7 @@ class Lake:
         snapshot = conform(snapshot, "snapshots")
         quarantine = conform(quarantine, "quarantine")
         check = check or {"passed": True, "problems": []}
-        with self.lock():
+        with self.lock(org):
             latest = self.current_registration(org, period)
             if latest and (latest.source_sha256, latest.report_date) != (
                 registration.source_sha256,
@@ -503,19 +538,22 @@ class Lake:
             return "replaced" if current else "new"
 
     # ---- derived tables ----------------------------------------------------------------
-    def read_snapshots(self) -> tuple[pl.DataFrame, dict[tuple[str, str], list[str]]]:
-        """Every current, unblocked snapshot in one frame (interrupted commits finished first),
-        and each file's columns. A blocked period is left out: nothing downstream sees it."""
+    def read_snapshots(
+        self, org: str | None = None
+    ) -> tuple[pl.DataFrame, dict[tuple[str, str], list[str]]]:
+        """Every current, unblocked snapshot (of one org) in one frame (interrupted commits
+        finished first), and each file's columns. A blocked period is left out: nothing
+        downstream sees it."""
         frames, columns = [], {}
-        with self.lock():
-            for org, period in self.periods("versions"):
-                self.recover(org, period, quick=True)
-        for org, period in self.periods("snapshots"):
-            path = self.table_path("snapshots", org, period)
+        for o, period in self.periods("versions", org):
+            with self.lock(o):
+                self.recover(o, period, quick=True)
+        for o, period in self.periods("snapshots", org):
+            path = self.table_path("snapshots", o, period)
             if path.exists():  # a blocked period has no data file in snapshots/
                 frame = _as_current_schema(pl.read_parquet(path))
                 frames.append(frame)
-                columns[(org, period)] = frame.columns
+                columns[(o, period)] = frame.columns
         if not frames:
             return pl.DataFrame(), {}
         return pl.concat(frames, how="diagonal_relaxed"), columns
@@ -537,10 +575,9 @@ class Lake:
         from checks.schemas import SCHEMA_VERSION, conform
 
         written = 0
-        with self.lock():
-            for (org, period), part in enriched.partition_by(
-                ["org", "period"], as_dict=True
-            ).items():
+        enriched = conform(enriched, "snapshots")  # once: validation costs per call
+        for (org, period), part in enriched.partition_by(["org", "period"], as_dict=True).items():
+            with self.lock(org):
                 version = self.snapshot_version(org, period)
                 path = self.table_path("snapshots", org, period)
                 if (
@@ -551,7 +588,7 @@ class Lake:
                     or part["source_sha256"][0] != version["source_sha256"]
                 ):
                     continue
-                new = conform(part.sort("source_row"), "snapshots")
+                new = part.sort("source_row")
                 if not pl.read_parquet(path).equals(new):
                     atomic_write_parquet(new, path)
                     written += 1
@@ -562,18 +599,44 @@ class Lake:
         from checks.schemas import conform
 
         written = 0
+        frame = conform(frame, table)  # once: validation costs per call, not per row
         # one pass over the frame, not one filter per org (310 orgs × 500,000 rows adds up)
         parts = frame.partition_by("org", as_dict=True) if frame.height else {}
         empty = frame.clear()
-        with self.lock():
-            for org in orgs:
-                part = conform(parts.get((org,), empty), table)
-                path = self.table_path(table, org)
+        for org in orgs:
+            part = parts.get((org,), empty)
+            path = self.table_path(table, org)
+            with self.lock(org):
                 remove_leftovers(path.parent)  # of a writer killed here (we hold the lock)
                 if path.exists() and pl.read_parquet(path).equals(part):
                     continue
                 atomic_write_parquet(part, path)
                 written += 1
+        return written
+
+    def write_period_tables(self, table: str, frame: pl.DataFrame, org: str) -> int:
+        """Write one org's ``table/org=O/period=P/data.parquet`` files: a file per period in
+        ``frame``, only where its content changed (adding a quarter writes one file), and the
+        org's period folders that ``frame`` no longer has are removed. Returns files written."""
+        from checks.schemas import conform
+
+        frame = conform(frame, table)
+        parts = frame.partition_by("period", as_dict=True) if frame.height else {}
+        written = 0
+        base = self.root / table / f"org={org_slug(org)}"
+        with self.lock(org):
+            for (period,), part in parts.items():
+                path = self.table_path(table, org, period)
+                remove_leftovers(path.parent)
+                if path.exists() and pl.read_parquet(path).equals(part):
+                    continue
+                atomic_write_parquet(part, path)
+                written += 1
+            keep = {f"period={p}" for (p,) in parts}
+            for folder in base.glob("period=*") if base.is_dir() else ():
+                if folder.name not in keep:
+                    shutil.rmtree(folder)
+                    written += 1
         return written
 
 

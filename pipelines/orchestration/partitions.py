@@ -1,4 +1,7 @@
-"""Partitions: one per organisation × follow-up period, both dynamic (a new file adds its keys)."""
+"""Partitions: snapshots per organisation × follow-up period, everything derived per
+organisation. Both dimensions are dynamic (a new file adds its keys)."""
+
+import warnings
 
 import dagster as dg
 
@@ -7,6 +10,18 @@ period_partitions = dg.DynamicPartitionsDefinition(name="period")
 report_partitions = dg.MultiPartitionsDefinition(
     {"org": org_partitions, "period": period_partitions}
 )
+# An org's derived assets read every period of that org; a period's report reads its org's.
+with warnings.catch_warnings():  # a beta class in Dagster 1.x: the mapping STACK.md documents
+    warnings.simplefilter("ignore", category=dg.BetaWarning)
+    org_dimension_mapping = dg.MultiToSingleDimensionPartitionMapping(
+        partition_dimension_name="org"
+    )
+
+# Every run carries its organisation in this tag: the deployment's run queue runs one run per
+# organisation at a time (deploy/dagster.yaml), organisations side by side.
+ORG_TAG = "followup/org"
+# The period a derive run was started for: its report run renders that period.
+PERIOD_TAG = "followup/period"
 
 
 def report_partition_key(org: str, period: str) -> dg.MultiPartitionKey:

@@ -1,6 +1,7 @@
 """Run the Dagster job for one period in-process: what `followup ingest` and the demo use.
 
-The sensor launches the very same job (``ingest_period``) through the Dagster daemon.
+Under the Dagster daemon the inbox sensor launches the same snapshot job and the run-status
+sensors chain the org's derive run and the period's report run (pipelines.orchestration.sensors).
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from pipelines.lake.store import Lake
-from pipelines.orchestration.partitions import add_partition_requests, report_partition_key
+from pipelines.orchestration.partitions import (
+    ORG_TAG,
+    PERIOD_TAG,
+    add_partition_requests,
+    report_partition_key,
+)
 from pipelines.orchestration.resources import LakeResource
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -43,38 +49,65 @@ class RunOutcome:
     org: str
     period: str
     success: bool
-    run_id: str
+    run_id: str  # the snapshot run's (the first)
     failed_checks: list[str] = field(default_factory=list)
     error: str | None = None
-    metadata: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)  # the snapshot's materialisation metadata
+    run_ids: list[str] = field(default_factory=list)  # every run: snapshot, derive, report
 
 
-def run_period(lake: Lake, org: str, period: str, instance: dg.DagsterInstance) -> RunOutcome:
+def run_period(
+    lake: Lake,
+    org: str,
+    period: str,
+    instance: dg.DagsterInstance,
+    derive: bool = True,
+    report: bool = True,
+) -> RunOutcome:
+    """The snapshot run of one org × period, then (when it succeeded) the org's derive run and
+    the period's report run — what the daemon's sensors chain, one after the other here."""
     from pipelines.orchestration.definitions import defs
 
     for request in add_partition_requests(org, period):
         instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
-    job = defs.resolve_job_def("ingest_period")
-    result = job.execute_in_process(
-        instance=instance,
-        partition_key=report_partition_key(org, period),
-        resources={"lake": LakeResource(root=str(lake.root))},
-        run_config=QUIET_LOGS,
-        raise_on_error=False,
-    )
-    failed_checks, metadata = [], {}
+    steps = [("ingest_period", report_partition_key(org, period))]
+    if derive:
+        steps.append(("derive_org", org))
+        if report:
+            steps.append(("report_period", report_partition_key(org, period)))
+    outcome = RunOutcome(org, period, True, "")
+    for job_name, key in steps:
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance,
+            partition_key=key,
+            resources={"lake": LakeResource(root=str(lake.root))},
+            run_config=QUIET_LOGS,
+            raise_on_error=False,
+            tags={ORG_TAG: org, PERIOD_TAG: period},
+        )
+        outcome.run_ids.append(result.run_id)
+        outcome.run_id = outcome.run_id or result.run_id
+        _collect(result, outcome)
+        if not result.success:
+            outcome.success = False
+            break
+    return outcome
+
+
+def _collect(result, outcome: RunOutcome) -> None:
+    """Failed checks, the snapshot's metadata and the first step failure of one run."""
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
-                failed_checks.append(f"{evaluation.check_name}: {evaluation.description}")
+                outcome.failed_checks.append(f"{evaluation.check_name}: {evaluation.description}")
         if event.event_type_value == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
             if materialization.asset_key.path[-1] == "period_snapshot":
-                metadata = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-    error = None
-    if not result.success:
+                outcome.metadata = {
+                    k: getattr(v, "value", v) for k, v in materialization.metadata.items()
+                }
+    if not result.success and outcome.error is None:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         if failures and failures[0].event_specific_data.error:
-            error = failures[0].event_specific_data.error.message.strip().splitlines()[-1]
-    return RunOutcome(org, period, result.success, result.run_id, failed_checks, error, metadata)
+            outcome.error = failures[0].event_specific_data.error.message.strip().splitlines()[-1]

@@ -1,7 +1,7 @@
 """Prepare the Dagster instance of the deployment (``./run serve-dagster``) before it starts.
 
 Creates or migrates the storage once (the webserver and the daemon would otherwise race to
-create the tables), sets the lake-history pool limit, registers the lake's periods as partitions
+create the tables), registers the lake's periods as partitions
 (an embedded lake moved to the deployment shows its periods at once), and prints one line saying
 what runs where, without the database password.
 """
@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import dagster as dg
 
 from pipelines.lake.store import Lake, lake_root
-from pipelines.orchestration.concurrency import LAKE_HISTORY_POOL, LAKE_HISTORY_POOL_LIMIT
 from pipelines.orchestration.partitions import org_partitions, period_partitions
 
 
@@ -51,7 +50,6 @@ def prepare() -> str:
             f"$DAGSTER_HOME/dagster.yaml uses {storage}, not PostgreSQL: copy deploy/dagster.yaml"
         )
     instance.upgrade()  # creates the tables on a new database, migrates an older one
-    instance.event_log_storage.set_concurrency_slots(LAKE_HISTORY_POOL, LAKE_HISTORY_POOL_LIMIT)
     added = register_lake_partitions(instance, Lake(lake_root()))
     queue = instance.get_concurrency_config().run_queue_config
     return (

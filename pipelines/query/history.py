@@ -25,6 +25,7 @@ from pipelines.link.matching import normalise_text
 TABLES: dict[str, tuple[str, ...]] = {
     "snapshots": ("org", "period"),
     "quarantine": ("org", "period"),
+    "history": ("org", "period"),  # the linked snapshot rows: a view over per-org files
     "links": ("org",),
     "activities": ("org",),
     "transitions": ("org",),

@@ -179,10 +179,10 @@ def row_state(root: Path, org: str, period: str, source_row: int) -> dict | None
 def period_overview(lake: Lake) -> list[dict]:
     """Every (org, period) with its file, version, rows, quarantine and whether it is linked
     into the history (a period stopped by a blocking check is not)."""
-    linked = set()
-    history = lake.root / "history" / "data.parquet"
-    if history.exists():
-        linked = set(pl.read_parquet(history, columns=["org", "period"]).unique().iter_rows())
+    from pipelines.derive.refresh import history_files
+
+    # history/org=O/period=P/data.parquet: which periods are linked, without reading a file
+    linked = {(f.parent.parent.name[4:], f.parent.name[7:]) for f in history_files(lake)}
     out = []
     registered = set(lake.periods("raw")) | set(lake.periods("snapshots"))
     for org, period in sorted(registered, key=lambda k: (k[0], period_sort_key(k[1]))):

@@ -8,6 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from checks.schemas import CANONICAL_COLUMNS
+from pipelines.derive.refresh import read_history
+from pipelines.lake.store import Lake
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 
@@ -69,6 +71,6 @@ def test_demo_populates_the_lake(tmp_path):
     lake = tmp_path / "lake"
     done = run("demo", "--lake", lake)
     assert done.returncode == 0, done.stderr
-    history = pl.read_parquet(lake / "history" / "data.parquet")
+    history = read_history(Lake(lake))
     assert history["period"].n_unique() >= 2
     assert history["org"].unique().to_list() == ["region-vastmanland"]

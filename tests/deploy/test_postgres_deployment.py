@@ -24,7 +24,8 @@ from pipelines.deploy.service import (
     wait_for_runs,
     wait_for_webserver,
 )
-from pipelines.lake.store import sha256_file
+from pipelines.derive.refresh import read_history
+from pipelines.lake.store import Lake, sha256_file
 from pipelines.synthetic.org_reports import org_name, write_org_reports
 
 ORGS = 3
@@ -95,7 +96,7 @@ def test_three_organisations_through_the_run_queue_on_postgres(tmp_path):
 
     # The history holds every file's rows (no history step overwrote another's with less),
     # and each org has its per-org tables and its report of the later period.
-    history = pl.read_parquet(lake / "history" / "data.parquet")
+    history = read_history(Lake(lake))
     counts = {(o, p): n for o, p, n in history.group_by("org", "period").len().iter_rows()}
     assert counts == dict.fromkeys(files, ACTIVITIES)
     transitions = pl.read_parquet(lake / "transitions" / f"org={org_name(0)}" / "data.parquet")

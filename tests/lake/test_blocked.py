@@ -6,11 +6,10 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main
+from pipelines.derive.refresh import read_history
 from pipelines.ingest.period import register_report
 from pipelines.lake.store import Lake
-from pipelines.orchestration.definitions import all_assets, all_checks
-from pipelines.orchestration.partitions import add_partition_requests, report_partition_key
-from pipelines.orchestration.resources import LakeResource
+from tests.orchestration.runs import materialise as materialise_period
 
 ORG = "region-blocked"
 DERIVED = ("links", "transitions", "delays", "promises")
@@ -50,7 +49,7 @@ def periods_in(lake, table: str) -> set[str]:
 
 
 def history_periods(lake) -> set[str]:
-    return set(pl.read_parquet(lake / "history" / "data.parquet")["period"].to_list())
+    return set(read_history(Lake(lake))["period"].to_list())
 
 
 def ingest(lake, path, period) -> int:
@@ -107,15 +106,7 @@ def test_blocked_period_stays_out_through_the_cli(tmp_path, files, capsys):
 
 
 def materialise(lake: Lake, period: str, instance):
-    for request in add_partition_requests(ORG, period):
-        instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
-    return dg.materialize(
-        [*all_assets, *all_checks],
-        instance=instance,
-        partition_key=report_partition_key(ORG, period),
-        resources={"lake": LakeResource(root=str(lake.root))},
-        raise_on_error=False,
-    )
+    return materialise_period(lake, ORG, period, instance)
 
 
 def test_blocked_period_stays_out_through_dagster(tmp_path, files):

@@ -13,7 +13,7 @@ import pytest
 
 from checks.schemas import SCHEMA_VERSION, TABLES
 from pipelines.cli import main
-from pipelines.derive.refresh import link_lake, write_history_tables
+from pipelines.derive.refresh import derive_orgs, read_history
 from pipelines.ingest.period import build_snapshot, parse_file, register_report, split_valid
 from pipelines.lake.store import Lake, atomic_write_json, atomic_write_parquet
 from pipelines.read import ReaderResult
@@ -39,8 +39,7 @@ def mixed_lake(tmp_path_factory) -> Path:
     for path, org, period in mixed_files(root):
         registration, _ = register_report(lake, path, org, period)
         build_snapshot(lake, registration.org, registration.period)
-    link_lake(lake)
-    write_history_tables(lake)
+    derive_orgs(lake, workers=1)
     return root
 
 
@@ -103,7 +102,7 @@ def test_status_source_is_reported_only_where_the_document_showed_a_status(mixed
     pdf = read.filter(pl.col("org") == "kommun-pdf")
     assert pdf.filter(pl.col("status_raw").is_null())["status_source"].to_list() == ["absent"] * 2
     # after the derive step an unknown row is inferred or still absent, never reported
-    history = pl.read_parquet(lake / "history" / "data.parquet")
+    history = read_history(Lake(lake))
     was_unknown = history.join(
         unknown.select("source_sha256", "source_row"), on=["source_sha256", "source_row"]
     )

@@ -6,24 +6,13 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from pipelines.derive.refresh import read_history
 from pipelines.ingest.period import register_report
 from pipelines.lake.store import Lake
-from pipelines.orchestration.definitions import all_assets, all_checks, defs
-from pipelines.orchestration.partitions import add_partition_requests, report_partition_key
+from pipelines.orchestration.definitions import defs
+from pipelines.orchestration.partitions import report_partition_key
 from pipelines.orchestration.resources import LakeResource
-
-
-def materialise(lake: Lake, org: str, period: str, instance: dg.DagsterInstance):
-    for request in add_partition_requests(org, period):
-        instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
-    return dg.materialize(
-        [*all_assets, *all_checks],
-        instance=instance,
-        partition_key=report_partition_key(org, period),
-        resources={"lake": LakeResource(root=str(lake.root))},
-        raise_on_error=False,
-    )
-
+from tests.orchestration.runs import materialise
 
 DOWNSTREAM = [
     "history",
@@ -31,7 +20,6 @@ DOWNSTREAM = [
     "delays",
     "promises",
     "controller_report",
-    "overview_report",
 ]
 
 
@@ -63,7 +51,7 @@ def test_period_is_written_to_parquet_and_history(lake_dir, swedish_csv, instanc
     assert snapshot.height == 4
     assert snapshot["status"].to_list() == ["green", "yellow", "red", "unknown"]
     assert snapshot["activity_id"].to_list() == [f"region-test:2022-Q2:00{i}" for i in range(1, 5)]
-    history = pl.read_parquet(lake_dir / "history" / "data.parquet")
+    history = read_history(Lake(lake_dir))
     assert history.height == 4
     for table in ("links", "activities", "transitions", "delays", "promises"):
         assert lake.table_path(table, reg.org).exists(), table

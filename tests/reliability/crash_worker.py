@@ -22,7 +22,7 @@ import traceback
 from pathlib import Path
 
 import pipelines
-from pipelines.derive.refresh import link_lake, withdraw_blocked, write_history_tables
+from pipelines.derive.refresh import derive_org, withdraw_blocked
 from pipelines.ingest.period import build_snapshot, register_report
 from pipelines.lake.store import Lake
 
@@ -54,8 +54,7 @@ def ingest(lake_dir: str, file: str, org: str, period: str) -> dict:
     if summary["blocked"]:
         withdraw_blocked(lake, registration.org, registration.period)
     else:
-        link_lake(lake)
-        write_history_tables(lake)
+        derive_org(lake, registration.org)
     return summary
 
 

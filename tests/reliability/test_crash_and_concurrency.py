@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.derive.refresh import derived_from, is_up_to_date
+from pipelines.derive.refresh import derived_from, is_up_to_date, read_history
 from pipelines.lake.store import FAULT_POINTS, Lake, sha256_file
 from tests.reliability.crash_worker import ingest
 
@@ -130,14 +130,14 @@ def check_after_kill(lake: Path, old: str, new: str) -> str:
     scan = pl.scan_parquet(str(lake / "snapshots/**/*.parquet"), hive_partitioning=True)
     counts = scan.group_by("period").agg(pl.len(), pl.col("source_sha256").n_unique()).collect()
     assert sorted(counts.rows()) == [(BEFORE, ROWS - 1, 1), (PERIOD, ROWS - 1, 1)]
-    history = pl.read_parquet(lake / "history" / "data.parquet")
+    history = read_history(Lake(lake))
     in_history = shas(history.filter(pl.col("period") == PERIOD))
     assert len(in_history) == 1 and in_history[0] in {old, new}
     if committed["source_sha256"] == old:
         return "before commit"
     if store.snapshot_version(ORG, PERIOD) != committed:
         return "committed, switching"
-    if in_history != [new] or derived_from(store).get(f"{ORG}/{PERIOD}") != new:
+    if in_history != [new] or derived_from(store, ORG).get(PERIOD) != new:
         return "switched, deriving"
     return "done"
 
@@ -153,7 +153,7 @@ def check_complete(lake: Path, new: str) -> None:
     assert quarantine.read_bytes() == (version_dir / "quarantine.parquet").read_bytes()
     snapshot = pl.read_parquet(store.table_path("snapshots", ORG, PERIOD))
     assert shas(snapshot) == [new] and shas(pl.read_parquet(quarantine)) == [new]
-    history = pl.read_parquet(lake / "history" / "data.parquet")
+    history = read_history(Lake(lake))
     period_rows = history.filter(pl.col("period") == PERIOD)
     assert (
         period_rows.select("source_row", "status", "activity_id")
@@ -166,9 +166,9 @@ def check_complete(lake: Path, new: str) -> None:
         (pl.col("to_period") == PERIOD) & pl.col("to_status").is_not_null()
     )
     assert set(to_period["to_status"].to_list()) == set(snapshot["status"].to_list())
-    assert derived_from(store) == {
-        f"{ORG}/{BEFORE}": shas(history.filter(pl.col("period") == BEFORE))[0],
-        f"{ORG}/{PERIOD}": new,
+    assert derived_from(store, ORG) == {
+        BEFORE: shas(history.filter(pl.col("period") == BEFORE))[0],
+        PERIOD: new,
     }
     assert is_up_to_date(store, ORG, PERIOD)
     assert not [p for p in lake.rglob("*") if ".tmp-" in p.name]

@@ -11,6 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipelines.derive.overrides import load_status_overrides
+from pipelines.derive.refresh import read_history
+from pipelines.lake.store import Lake
 from pipelines.link.linker import load_overrides
 from pipelines.serve.app import bind_warning, build_app
 from tests.serve.conftest import queue_items
@@ -96,7 +98,7 @@ def test_a_status_correction_is_applied_and_the_reason_escaped(served_lake):
         r'name="org" value="([^"]+)"><input type="hidden" name="period" value="([^"]+)"', page
     ).groups()
     rows = [int(r) for r in re.findall(r'id="status-(\d+)"', page)]
-    history = pl.read_parquet(served_lake / "history" / "data.parquet")
+    history = read_history(Lake(served_lake))
     open_rows = history.filter(
         pl.col("status_source").is_in(["inferred", "absent", "override"])
         | (pl.col("status") == "unknown")
@@ -132,7 +134,7 @@ def test_a_status_correction_is_applied_and_the_reason_escaped(served_lake):
         before["status"],
         before["status_source"],
     )
-    history = pl.read_parquet(served_lake / "history" / "data.parquet")
+    history = read_history(Lake(served_lake))
     assert history.filter((pl.col("period") == period) & (pl.col("source_row") == row))[
         "status_source"
     ].to_list() == ["override"]
@@ -318,7 +320,7 @@ def test_browse_an_activity_timeline_and_the_latest_report(served_lake):
     response = client.get(report)
     assert response.status_code == 200 and "<html" in response.text.lower()
     assert client.get("/rapport/region-vastmanland/2023-Q1/..%2F..%2Fx").status_code == 404
-    history = pl.read_parquet(served_lake / "history" / "data.parquet")
+    history = read_history(Lake(served_lake))
     longest = (
         history.group_by("activity_id").len().sort(["len", "activity_id"], descending=[True, False])
     ).row(0, named=True)
@@ -329,7 +331,7 @@ def test_browse_an_activity_timeline_and_the_latest_report(served_lake):
 
 def test_a_merge_joins_two_ids_and_an_impossible_merge_is_refused_before_writing(served_lake):
     client, csrf = _client(served_lake)
-    history = pl.read_parquet(served_lake / "history" / "data.parquet")
+    history = read_history(Lake(served_lake))
     periods = history.group_by("activity_id").agg(pl.col("period").unique())
     # two ids seen together in one period can never be one activity: refused, nothing written
     together = history.filter(pl.col("period") == history["period"][0])["activity_id"][:2]
@@ -366,7 +368,7 @@ def test_a_merge_joins_two_ids_and_an_impossible_merge_is_refused_before_writing
         },
     )
     assert response.status_code == 200, response.text
-    merged = pl.read_parquet(served_lake / "history" / "data.parquet")
+    merged = read_history(Lake(served_lake))
     survivors = set(
         merged.filter(pl.col("activity_id").is_in([a["activity_id"], b["activity_id"]]))[
             "activity_id"

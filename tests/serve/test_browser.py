@@ -13,6 +13,8 @@ import polars as pl
 import pytest
 
 from pipelines.derive.overrides import load_status_overrides
+from pipelines.derive.refresh import read_history
+from pipelines.lake.store import Lake
 from pipelines.link.linker import load_overrides
 from pipelines.serve.app import build_app
 
@@ -156,7 +158,7 @@ def test_confirm_reject_correct_and_upload_in_the_browser(server, browser, serve
 
     # 3. correct a status in the period with the most rows whose status was not reported
     org = first["org"]
-    snapshots = pl.read_parquet(served_lake / "history" / "data.parquet")
+    snapshots = read_history(Lake(served_lake))
     open_rows = snapshots.filter(pl.col("status_source").is_in(["inferred", "absent"]))
     period = open_rows.group_by("period").len().sort("len", descending=True)["period"][0]
     browser.get(f"{server}/status?org={org}&period={period}")
@@ -210,7 +212,7 @@ def test_confirm_reject_correct_and_upload_in_the_browser(server, browser, serve
     rejected = _link_of(served_lake, second["period"], second["source_row"])
     assert rejected["activity_id"] == rejected_now != second["activity_id"]
     assert not rejected["needs_review"]
-    history = pl.read_parquet(served_lake / "history" / "data.parquet")
+    history = read_history(Lake(served_lake))
     corrected = history.filter(
         (pl.col("period") == period) & (pl.col("source_row") == source_row)
     ).row(0, named=True)
