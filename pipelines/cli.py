@@ -142,11 +142,10 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
     """Register each file and run its period through Dagster; returns the exit code."""
     from pipelines.derive.refresh import is_up_to_date
     from pipelines.ingest.period import register_report
-    from pipelines.orchestration.runner import dagster_instance, run_period
 
     if period and len(files) > 1:
         raise FollowupError("--period applies to one file; ingest the files one at a time")
-    instance = dagster_instance(lake)
+    instance = None  # made at the first run: a refused or unchanged file needs no Dagster
     code = 0
     for index, file in enumerate(files, start=1):
         prefix = f"[{index}/{len(files)}] {file.name}"
@@ -171,6 +170,9 @@ def _ingest_files(lake, files, org, period, report_date, fmt) -> int:
             )
             continue
         with err.status(f"{prefix}: running {registration.org} {registration.period}…"):
+            from pipelines.orchestration.runner import dagster_instance, run_period
+
+            instance = instance or dagster_instance(lake)
             outcome = run_period(lake, registration.org, registration.period, instance)
         meta = outcome.metadata
         detail = (
@@ -503,35 +505,33 @@ def sql(
     """
     import duckdb
 
+    from pipelines.core.paths import lake_root
     from pipelines.query import duckdb_connection
 
-    connection = duckdb_connection(_lake(lake).root)
+    connection = duckdb_connection(lake_root(lake))
     if query is None:
         _sql_shell(connection)
         return
     try:
         relation = connection.sql(query)
-        result = relation.pl() if relation is not None else None
+        if relation is None:
+            out.print("done", highlight=False)
+        elif out_path:  # polars only here: printing needs DuckDB alone (a fast start)
+            from pipelines.lake.export import write_rows
+
+            result = relation.pl()
+            write_rows(result, out_path)
+            err.print(f"{result.height} rows → {out_path}", highlight=False)
+        else:
+            # DuckDB's own box table: the first and last rows, and how many there are
+            out.print(str(relation), markup=False, highlight=False)
     except duckdb.Error as error:
         raise FollowupError(f"SQL: {str(error).splitlines()[0]}") from error
-    if result is None:
-        out.print("done", highlight=False)
-    elif out_path:
-        from pipelines.lake.export import write_rows
-
-        write_rows(result, out_path)
-        err.print(f"{result.height} rows → {out_path}", highlight=False)
-    else:
-        import polars as pl
-
-        with pl.Config(tbl_rows=100, fmt_str_lengths=80, tbl_width_chars=200):
-            out.print(result)
 
 
 def _sql_shell(connection) -> None:
     """A small SQL prompt: statements end with ';', `.tables` lists views, `.quit` leaves."""
     import duckdb
-    import polars as pl
 
     views = [
         r[0]
@@ -558,9 +558,8 @@ def _sql_shell(connection) -> None:
         buffer += line + "\n"
         if buffer.rstrip().endswith(";"):
             try:
-                with pl.Config(tbl_rows=50, fmt_str_lengths=60, tbl_width_chars=200):
-                    relation = connection.sql(buffer)
-                    out.print(relation.pl() if relation is not None else "done")
+                relation = connection.sql(buffer)
+                out.print(str(relation) if relation is not None else "done", markup=False)
             except duckdb.Error as error:
                 err.print(f"[red]error:[/] {str(error).splitlines()[0]}", highlight=False)
             buffer = ""

@@ -24,10 +24,11 @@ split by org and period.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import multiprocessing as mp
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -64,29 +65,53 @@ def _overrides(lake: Lake, overrides_path: Path | None):
     return links, status
 
 
-def link_org(lake: Lake, org: str, overrides_path: Path | None = None) -> tuple[DerivedTables, int]:
-    """Link one org's unblocked snapshots; write its links/, activities/, the snapshots'
-    derived columns and history/org=O/. Returns the derived tables and how many snapshot
-    files changed. An org whose periods are all blocked gets empty tables, not stale ones.
+@contextlib.contextmanager
+def _locked(lake: Lake, orgs: list[str]) -> Iterator[None]:
+    """The locks of these orgs, taken in name order (so two callers never wait for each
+    other in a circle)."""
+    with contextlib.ExitStack() as stack:
+        for org in sorted(orgs):
+            stack.enter_context(lake.lock(org))
+        yield
+
+
+def _slugs(lake: Lake, orgs: list[str]) -> list[str]:
+    slugs = sorted({org_slug(o) for o in orgs})
+    for org in slugs:
+        if not lake.periods("raw", org) and not lake.periods("snapshots", org):
+            raise FollowupError(f"{lake.root}: no reports of {org} in the lake; ingest one first")
+    return slugs
+
+
+def link_orgs(
+    lake: Lake, orgs: list[str], overrides_path: Path | None = None
+) -> tuple[DerivedTables, int]:
+    """Link these orgs' unblocked snapshots (each org on its own: the linker never looks
+    across organisations); write their links/, activities/, the snapshots' derived columns and
+    history/org=O/. Returns the derived tables and how many snapshot files changed. An org
+    whose periods are all blocked gets empty tables, not stale ones.
 
     Link overrides come from ``overrides_path`` (default ``<lake>/overrides/links.csv``), status
     corrections from ``status.csv`` beside it; either may be missing."""
-    org = org_slug(org)
     migrate_legacy_history(lake)
-    if org not in lake.orgs():
-        raise FollowupError(f"{lake.root}: no reports of {org} in the lake; ingest one first")
+    orgs = _slugs(lake, orgs)
     links, status = _overrides(lake, overrides_path)
-    with lake.lock(org):
-        snapshots, columns = lake.read_snapshots(org)
+    with _locked(lake, orgs):
+        snapshots, columns = lake.read_snapshots(orgs)
         if snapshots.is_empty():
             derived = DerivedTables(_empty("history"), _empty("links"), _empty("activities"))
         else:
             derived = link_snapshots(snapshots, links, status_overrides=status)
         rewritten = lake.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
         for table, frame in derived.per_org().items():
-            lake.write_org_tables(table, frame, [org])
-        lake.write_period_tables("history", derived.snapshots, org)
+            lake.write_org_tables(table, frame, orgs)
+        lake.write_period_tables("history", derived.snapshots, orgs)
     return derived, rewritten
+
+
+def link_org(lake: Lake, org: str, overrides_path: Path | None = None):
+    """:func:`link_orgs` of one org (what the per-org ``history`` asset runs)."""
+    return link_orgs(lake, [org], overrides_path)
 
 
 def history_files(lake: Lake, org: str | None = None) -> list[Path]:
@@ -95,9 +120,12 @@ def history_files(lake: Lake, org: str | None = None) -> list[Path]:
     return sorted((lake.root / "history").glob(f"{pattern}/period=*/{DATA_FILE}"))
 
 
-def read_history(lake: Lake, org: str | None = None) -> pl.DataFrame:
-    """The linked snapshot rows (of one org), ordered by org, period and source row."""
-    files = history_files(lake, org)
+def read_history(lake: Lake, org: str | list[str] | None = None) -> pl.DataFrame:
+    """The linked snapshot rows (of one org, or of these), ordered by org, period, source row."""
+    if isinstance(org, list):
+        files = [f for o in sorted(set(org)) for f in history_files(lake, o)]
+    else:
+        files = history_files(lake, org)
     if not files:
         return _empty("history")
     return (
@@ -107,45 +135,75 @@ def read_history(lake: Lake, org: str | None = None) -> pl.DataFrame:
     )
 
 
-def write_org_history_tables(lake: Lake, org: str) -> dict[str, tuple[pl.DataFrame, int]]:
-    """Transitions, delays and promises of one org from its history; then the record of what
-    they were derived from. Returns table → (frame, files rewritten)."""
-    org = org_slug(org)
-    with lake.lock(org):
-        linked = read_history(lake, org)
+def write_history_tables(lake: Lake, orgs: list[str]) -> dict[str, tuple[pl.DataFrame, int]]:
+    """Transitions, delays and promises of these orgs from their history; then each org's
+    record of what they were derived from. Returns table → (frame, files rewritten)."""
+    orgs = sorted({org_slug(o) for o in orgs})
+    with _locked(lake, orgs):
+        linked = read_history(lake, orgs)
         tables = (
             history_tables(linked)
             if linked.height
             else {name: _empty(name) for name in HISTORY_TABLES}
         )
         written = {
-            name: (frame, lake.write_org_tables(name, frame, [org]))
+            name: (frame, lake.write_org_tables(name, frame, orgs))
             for name, frame in tables.items()
         }
-        sources = dict(linked.select("period", "source_sha256").unique().sort("period").iter_rows())
-        if not _record_path(lake, org).exists() or derived_from(lake, org) != sources:
-            atomic_write_json(_record_path(lake, org), sources)
+        made_from = linked.select("org", "period", "source_sha256").unique()
+        for org in orgs:
+            part = made_from.filter(pl.col("org") == org).sort("period")
+            sources = dict(part.select("period", "source_sha256").iter_rows())
+            if not _record_path(lake, org).exists() or derived_from(lake, org) != sources:
+                atomic_write_json(_record_path(lake, org), sources)
     return written
+
+
+def write_org_history_tables(lake: Lake, org: str) -> dict[str, tuple[pl.DataFrame, int]]:
+    """:func:`write_history_tables` of one org (what the per-org table assets run)."""
+    return write_history_tables(lake, [org])
+
+
+def derive(lake: Lake, orgs: list[str], overrides_path: Path | None = None) -> list[dict]:
+    """Everything derived of these orgs, from their snapshots; a summary per org."""
+    derived, _ = link_orgs(lake, orgs, overrides_path)
+    tables = write_history_tables(lake, orgs)
+
+    def count(frame: pl.DataFrame) -> dict[str, int]:
+        return dict(frame.group_by("org").len().iter_rows()) if frame.height else {}
+
+    rows, activities = count(derived.snapshots), count(derived.activities)
+    review = (
+        dict(derived.links.group_by("org").agg(pl.col("needs_review").sum()).iter_rows())
+        if derived.links.height
+        else {}
+    )
+    per_table = {name: count(frame) for name, (frame, _) in tables.items()}
+    return [
+        {
+            "org": org,
+            "rows": rows.get(org, 0),
+            "activities": activities.get(org, 0),
+            "needs_review": int(review.get(org, 0)),
+            **{name: counts.get(org, 0) for name, counts in per_table.items()},
+        }
+        for org in sorted({org_slug(o) for o in orgs})
+    ]
 
 
 def derive_org(lake: Lake, org: str, overrides_path: Path | None = None) -> dict:
     """Everything derived of one org, from its snapshots; a summary of what was written."""
-    derived, rewritten = link_org(lake, org, overrides_path)
-    tables = write_org_history_tables(lake, org)
-    return {
-        "org": org_slug(org),
-        "rows": derived.snapshots.height,
-        "activities": derived.activities.height,
-        "needs_review": int(derived.links["needs_review"].sum()) if derived.links.height else 0,
-        "snapshot_files_updated": rewritten,
-        **{name: frame.height for name, (frame, _) in tables.items()},
-    }
+    return derive(lake, [org], overrides_path)[0]
 
 
 def _derive_chunk(root: str, orgs: list[str], overrides_path: str | None) -> list[dict]:
-    lake = Lake(root)
-    path = Path(overrides_path) if overrides_path else None
-    return [derive_org(lake, org, path) for org in orgs]
+    return derive(Lake(root), orgs, Path(overrides_path) if overrides_path else None)
+
+
+# Organisations derived together in one call: each is still linked on its own, but reading,
+# validating (pandera costs ~15 ms a call) and polars' per-call overheads are paid once per
+# chunk, not once per organisation.
+CHUNK_ORGS = 32
 
 
 def derive_orgs(
@@ -155,33 +213,34 @@ def derive_orgs(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[dict]:
-    """Derive every org (or these) again, organisations in parallel processes (one per core
-    by default); returns one summary per org, in org order. ``progress(done, total)`` is called
-    as organisations finish."""
+    """Derive every org (or these) again, chunks of organisations in parallel processes (one
+    per core by default); returns one summary per org, in org order. ``progress(done, total)``
+    is called as organisations finish."""
     migrate_legacy_history(lake)
-    orgs = sorted(orgs if orgs is not None else lake.orgs())
-    workers = max(1, min(workers or os.cpu_count() or 1, len(orgs)))
+    orgs = sorted({org_slug(o) for o in (orgs if orgs is not None else lake.orgs())})
+    if not orgs:
+        return []
+    workers = max(1, workers or os.cpu_count() or 1)
+    # chunks small enough to keep every worker busy to the end, large enough to amortise
+    size = max(1, min(CHUNK_ORGS, -(-len(orgs) // (workers * 2))))
+    chunks = [orgs[i : i + size] for i in range(0, len(orgs), size)]
     path = str(overrides_path) if overrides_path else None
-    if workers == 1:
-        results = []
-        for org in orgs:
-            results.append(derive_org(lake, org, overrides_path))
+    results: list[dict] = []
+    if workers == 1 or len(chunks) == 1:
+        for chunk in chunks:
+            results.extend(_derive_chunk(str(lake.root), chunk, path))
             if progress:
                 progress(len(results), len(orgs))
         return results
-    # Small chunks keep both cores busy to the end (orgs differ in size); spawn, not fork:
-    # the parent may hold threads (polars' pool) that a forked child would inherit locked.
-    size = max(1, min(16, len(orgs) // (workers * 4)))
-    chunks = [orgs[i : i + size] for i in range(0, len(orgs), size)]
-    results, done = [], 0
-    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+    # spawn, not fork: the parent may hold threads (polars' pool) that a fork would copy locked
+    with cf.ProcessPoolExecutor(
+        min(workers, len(chunks)), mp_context=mp.get_context("spawn")
+    ) as pool:
         futures = [pool.submit(_derive_chunk, str(lake.root), chunk, path) for chunk in chunks]
         for future in cf.as_completed(futures):
-            part = future.result()
-            results.extend(part)
-            done += len(part)
+            results.extend(future.result())
             if progress:
-                progress(done, len(orgs))
+                progress(len(results), len(orgs))
     return sorted(results, key=lambda r: r["org"])
 
 
@@ -277,11 +336,14 @@ def migrate_legacy_history(lake: Lake) -> bool:
         record_path = lake.root / LEGACY_RECORD
         record = json.loads(record_path.read_text("utf-8")) if record_path.exists() else {}
         orgs = set(frame["org"].unique().to_list()) | {k.split("/", 1)[0] for k in record}
-        for org in sorted(orgs):
-            with lake.lock(org):
-                if history_files(lake, org) or _record_path(lake, org).exists():
-                    continue
-                lake.write_period_tables("history", frame.filter(pl.col("org") == org), org)
+        with _locked(lake, list(orgs)):
+            todo = [
+                org
+                for org in sorted(orgs)
+                if not history_files(lake, org) and not _record_path(lake, org).exists()
+            ]
+            lake.write_period_tables("history", frame.filter(pl.col("org").is_in(todo)), todo)
+            for org in todo:
                 prefix = f"{org}/"
                 part = {k[len(prefix) :]: v for k, v in record.items() if k.startswith(prefix)}
                 atomic_write_json(_record_path(lake, org), part)

@@ -47,18 +47,13 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core.errors import FollowupError
+from pipelines.core.paths import DEFAULT_LAKE, lake_root  # noqa: F401  (re-exported)
 from pipelines.core.periods import parse_period
 
-DEFAULT_LAKE = "data_lake"
 DATA_FILE = "data.parquet"
 VERSION_FILE = "_version.json"
 SNAPSHOT_FILE = "snapshot.parquet"  # inside versions/…/v<N>/
 QUARANTINE_FILE = "quarantine.parquet"
-
-
-def lake_root(explicit: str | os.PathLike | None = None) -> Path:
-    """The lake root: an explicit path, else $FOLLOWUP_LAKE, else ./data_lake."""
-    return Path(explicit or os.environ.get("FOLLOWUP_LAKE") or DEFAULT_LAKE).resolve()
 
 
 def sha256_file(path: Path) -> str:
@@ -539,16 +534,16 @@ class Lake:
 
     # ---- derived tables ----------------------------------------------------------------
     def read_snapshots(
-        self, org: str | None = None
+        self, org: str | list[str] | None = None
     ) -> tuple[pl.DataFrame, dict[tuple[str, str], list[str]]]:
-        """Every current, unblocked snapshot (of one org) in one frame (interrupted commits
-        finished first), and each file's columns. A blocked period is left out: nothing
-        downstream sees it."""
+        """Every current, unblocked snapshot (of one org, or of these orgs) in one frame
+        (interrupted commits finished first), and each file's columns. A blocked period is left
+        out: nothing downstream sees it."""
         frames, columns = [], {}
-        for o, period in self.periods("versions", org):
+        for o, period in self._periods_of("versions", org):
             with self.lock(o):
                 self.recover(o, period, quick=True)
-        for o, period in self.periods("snapshots", org):
+        for o, period in self._periods_of("snapshots", org):
             path = self.table_path("snapshots", o, period)
             if path.exists():  # a blocked period has no data file in snapshots/
                 frame = _as_current_schema(pl.read_parquet(path))
@@ -557,6 +552,14 @@ class Lake:
         if not frames:
             return pl.DataFrame(), {}
         return pl.concat(frames, how="diagonal_relaxed"), columns
+
+    def _periods_of(self, table: str, org: str | list[str] | None) -> list[tuple[str, str]]:
+        if org is None or isinstance(org, str):
+            return self.periods(table, org)
+        wanted = {org_slug(o) for o in org}
+        if len(wanted) == 1:
+            return self.periods(table, next(iter(wanted)))
+        return [(o, p) for o, p in self.periods(table) if o in wanted]
 
     def orgs(self) -> list[str]:
         return sorted({org for org, _ in self.periods("raw")})
@@ -614,29 +617,32 @@ class Lake:
                 written += 1
         return written
 
-    def write_period_tables(self, table: str, frame: pl.DataFrame, org: str) -> int:
-        """Write one org's ``table/org=O/period=P/data.parquet`` files: a file per period in
-        ``frame``, only where its content changed (adding a quarter writes one file), and the
-        org's period folders that ``frame`` no longer has are removed. Returns files written."""
+    def write_period_tables(self, table: str, frame: pl.DataFrame, orgs: list[str]) -> int:
+        """Write these orgs' ``table/org=O/period=P/data.parquet`` files: a file per org and
+        period in ``frame``, only where its content changed (adding a quarter writes one file),
+        and the orgs' period folders that ``frame`` no longer has are removed. Returns files
+        written or removed."""
         from checks.schemas import conform
 
-        frame = conform(frame, table)
-        parts = frame.partition_by("period", as_dict=True) if frame.height else {}
+        frame = conform(frame, table)  # once: validation costs per call, not per row
+        parts = frame.partition_by("org", "period", as_dict=True) if frame.height else {}
         written = 0
-        base = self.root / table / f"org={org_slug(org)}"
-        with self.lock(org):
-            for (period,), part in parts.items():
-                path = self.table_path(table, org, period)
-                remove_leftovers(path.parent)
-                if path.exists() and pl.read_parquet(path).equals(part):
-                    continue
-                atomic_write_parquet(part, path)
-                written += 1
-            keep = {f"period={p}" for (p,) in parts}
-            for folder in base.glob("period=*") if base.is_dir() else ():
-                if folder.name not in keep:
-                    shutil.rmtree(folder)
+        for org in orgs:
+            base = self.root / table / f"org={org_slug(org)}"
+            periods = {p: part for (o, p), part in parts.items() if o == org}
+            with self.lock(org):
+                for period, part in periods.items():
+                    path = self.table_path(table, org, period)
+                    remove_leftovers(path.parent)
+                    if path.exists() and pl.read_parquet(path).equals(part):
+                        continue
+                    atomic_write_parquet(part, path)
                     written += 1
+                keep = {f"period={p}" for p in periods}
+                for folder in base.glob("period=*") if base.is_dir() else ():
+                    if folder.name not in keep:
+                        shutil.rmtree(folder)
+                        written += 1
         return written
 
 

@@ -17,21 +17,11 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core.errors import FollowupError
+from pipelines.core.paths import lake_root
 from pipelines.core.periods import parse_period
-from pipelines.lake.store import lake_root, org_slug
+from pipelines.lake.store import org_slug
 from pipelines.link.matching import normalise_text
-
-# table -> hive partition columns (folders), in order.
-TABLES: dict[str, tuple[str, ...]] = {
-    "snapshots": ("org", "period"),
-    "quarantine": ("org", "period"),
-    "history": ("org", "period"),  # the linked snapshot rows: a view over per-org files
-    "links": ("org",),
-    "activities": ("org",),
-    "transitions": ("org",),
-    "delays": ("org",),
-    "promises": ("org",),
-}
+from pipelines.query.sql import TABLES, tables_with_data
 
 
 class History:
@@ -42,7 +32,7 @@ class History:
 
     def tables(self) -> list[str]:
         """The tables that have data in this lake."""
-        return [t for t in TABLES if any((self.root / t).glob("**/*.parquet"))]
+        return tables_with_data(self.root)
 
     def _files(self, table: str, org: str | None, period: str | None) -> str:
         if table not in TABLES:
@@ -132,18 +122,3 @@ class History:
         for word in words:
             condition = condition & folded.str.contains(word, literal=True)
         return self.activities(org).filter(condition)
-
-
-def duckdb_connection(lake: str | Path | None = None, database: str = ":memory:"):
-    """A DuckDB connection with one view per table that has data (``snapshots``, ``delays``…)."""
-    import duckdb
-
-    history = History(lake)
-    connection = duckdb.connect(database)
-    for table in history.tables():
-        pattern = str(history.root / table / "**" / "*.parquet").replace("'", "''")
-        connection.execute(
-            f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM "
-            f"read_parquet('{pattern}', hive_partitioning = true, union_by_name = true)"
-        )
-    return connection

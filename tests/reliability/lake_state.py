@@ -3,7 +3,7 @@
 import hashlib
 from pathlib import Path
 
-SKIP_PARTS = {".dagster"}
+SKIP_PARTS = {".dagster", ".locks"}  # Dagster's storage, the per-org lock files
 
 
 def lake_files(lake: Path) -> dict[str, str]:

@@ -267,3 +267,27 @@ def test_concurrent_ingests_of_different_and_same_periods(files, tmp_path):
     log = (store.partition_dir("raw", ORG, "2022-Q2") / "registrations.jsonl").read_text("utf-8")
     assert len([json.loads(line) for line in log.splitlines()]) == 2
     assert not list(lake.rglob(".*.tmp-*"))
+
+
+def test_concurrent_ingests_of_different_organisations(files, tmp_path):
+    """Three organisations at once, each through its own `followup ingest` process: each org's
+    lock serialises only its own writers; every org ends complete and derived."""
+    lake = tmp_path / "lake"
+    orgs = ["region-a", "region-b", "region-c"]
+    runs = [
+        followup("ingest", files["a"], "--org", org, "--period", PERIOD, "--lake", lake, wait=False)
+        for org in orgs
+    ]
+    for process in runs:
+        stdout, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    store = Lake(lake)
+    history = read_history(store)
+    assert sorted(history["org"].unique().to_list()) == orgs
+    sha = sha256_file(files["a"])
+    for org in orgs:
+        assert is_up_to_date(store, org, PERIOD)
+        assert derived_from(store, org) == {PERIOD: sha}
+        assert history.filter(pl.col("org") == org).height == ROWS - 1
+        assert store.table_path("transitions", org).exists()
+    assert not list(lake.rglob(".*.tmp-*"))
