@@ -263,7 +263,7 @@ def rebuild(
         typer.Option(metavar="N", help="Processes deriving organisations (default: one per core)."),
     ] = None,
 ) -> None:
-    """Make every table again: snapshots from raw/, then every organisation's history.
+    """Make every table again, organisations in parallel.
 
     Periods whose snapshot is not current (deleted, interrupted, written by an older version)
     run again from their raw file through Dagster; then every organisation's derived tables

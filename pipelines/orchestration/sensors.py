@@ -83,6 +83,7 @@ def build_chain_sensors(ingest_job, derive_job, report_job) -> list[dg.SensorDef
         monitored_jobs=[ingest_job],
         request_job=derive_job,
         default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=5,
         description="A committed snapshot re-derives its organisation (and only that one).",
     )
     def derive_after_snapshot(context: dg.RunStatusSensorContext):
@@ -101,6 +102,7 @@ def build_chain_sensors(ingest_job, derive_job, report_job) -> list[dg.SensorDef
         monitored_jobs=[derive_job],
         request_job=report_job,
         default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=5,
         description="A derived organisation gets the report of the period that changed.",
     )
     def report_after_derive(context: dg.RunStatusSensorContext, lake: LakeResource):

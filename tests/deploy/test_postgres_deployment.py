@@ -1,7 +1,8 @@
 """The deployment for real: a throwaway PostgreSQL cluster, `./run serve-dagster` (the real
 dagster-webserver and dagster-daemon on deploy/dagster.yaml), three organisations' reports in
 the inbox at once (two periods of the first, so the queue must hold one organisation's second
-run back), the inbox sensor's runs through the run queue.
+run back), the inbox sensor's snapshot runs through the run queue, each chained by the
+run-status sensors to its organisation's derive run and its period's report run.
 
 The files are dropped just before the service starts, so the sensor's first tick finds all six
 (dropped later, they wait for its next tick, 30 s on). Missing PostgreSQL binaries fail the test
@@ -54,7 +55,7 @@ def test_three_organisations_through_the_run_queue_on_postgres(tmp_path):
         service = start_service(lake, pg.url, tmp_path / "home", free_port(), tmp_path / "s.log")
         try:
             wait_for_webserver(service, timeout=240)
-            runs = wait_for_runs(pg.url, len(files), service, timeout=300)
+            runs = wait_for_runs(pg.url, 3 * len(files), service, timeout=420)
             elapsed = time.monotonic() - started
             via_webserver = graphql(service.port, RUNS_QUERY)["data"]["runsOrError"]["results"]
         finally:
@@ -68,20 +69,28 @@ def test_three_organisations_through_the_run_queue_on_postgres(tmp_path):
     finally:
         pg.stop()
 
-    # The run history is in PostgreSQL: one successful sensor run per file, tagged with its org.
-    assert len(runs) == len(files), [(r["partition"], r["status"]) for r in runs]
+    # The run history is in PostgreSQL: per file a snapshot run (inbox sensor), its org's derive
+    # run and its period's report run (the chain sensors), all successful, tagged with the org.
+    assert len(runs) == 3 * len(files), [(r["partition"], r["status"]) for r in runs]
     assert all(r["status"] == "SUCCESS" for r in runs), [
         (r["partition"], r["status"]) for r in runs
     ]
-    assert {r["partition"] for r in runs} == {f"{org}|{period}" for org, period in files}
-    assert all(r["tags"]["dagster/sensor_name"] == "inbox_sensor" for r in runs)
-    assert all(r["tags"]["dagster/partition/org"] == r["partition"].split("|")[0] for r in runs)
+    by_sensor = {}
+    for r in runs:
+        by_sensor.setdefault(r["tags"]["dagster/sensor_name"], []).append(r)
+    keys = {f"{org}|{period}" for org, period in files}
+    assert sorted(r["partition"] for r in by_sensor["inbox_sensor"]) == sorted(keys)
+    assert sorted(r["partition"] for r in by_sensor["report_after_derive"]) == sorted(keys)
+    assert sorted(r["partition"] for r in by_sensor["derive_after_snapshot"]) == sorted(
+        org for org, _ in files
+    )  # the org's partition: one derive run per snapshot run
+    assert all(r["tags"]["followup/org"] == r["partition"].split("|")[0] for r in runs)
     # ... and the webserver reads the same history from there.
     assert sorted(r["runId"] for r in via_webserver) == sorted(r["run_id"] for r in runs)
 
     # One run per organisation at a time (the queue's tag limit) ...
     for a, b in combinations(runs, 2):
-        if a["tags"]["dagster/partition/org"] == b["tags"]["dagster/partition/org"]:
+        if a["tags"]["followup/org"] == b["tags"]["followup/org"]:
             assert not _overlap(a, b), f"runs of one org overlapped: {a} {b}"
     # ... while different organisations ran side by side (the global limit is above one).
     assert any(_overlap(a, b) for a, b in combinations(runs, 2)), "no two runs overlapped"
