@@ -1,17 +1,22 @@
-"""The whole pipeline at national scale (every region and municipality of Sweden), next to DuckDB.
+"""The whole pipeline at national scale (every region and municipality of Sweden), next to DuckDB,
+and issue #15's figures through the ``followup`` CLI, printed side by side with their targets.
 
 A synthetic lake of 310 organisations × 12 quarters × ~150 activities (~560,000 snapshot rows),
 simulated with ``pipelines.synthetic.simulate`` (light rewording, OCR noise, drops, new activities,
-statuses, time promises in comments) and written as the lake writes it: one Parquet file per
-org and period under ``snapshots/org=O/period=P/data.parquet``. A 13th quarter per org is kept
-aside under ``incoming/`` for the incremental step. The lake is generated once (2 processes) and
-reused by later runs; ``--regenerate`` makes it again.
+statuses, time promises in comments) and put in the lake as an ingest puts it: each org × period
+written as a CSV report, registered (``Lake.register_raw``: the file kept under ``raw/``) and
+committed (``ingest.period.build_snapshot``: ``versions/``, ``snapshots/``, ``_version.json``),
+in 2 processes; then ``followup rebuild`` (a subprocess) makes the derived tables. A 13th quarter
+per org is kept aside: as snapshot rows under ``incoming/`` for the incremental steps, and as an
+.xlsx report of its first ``--file-rows`` (120) rows under ``files/`` for the one-file ingest.
+The lake is generated once and reused by later runs; ``--regenerate`` makes it again.
 
-Each step runs in its own process, so its peak memory (ru_maxrss) is its own:
+Each in-process step runs in its own process, so its peak memory (ru_maxrss) is its own; they
+read the lake and write only under ``work/``:
 
 - read: every snapshot file into one frame (``Lake.read_snapshots``)
 - link: infer statuses + link all periods (``derive.link_snapshots``)
-- transitions + delays: read ``history/data.parquet``, ``history.transitions`` + ``delays``
+- transitions + delays: read the linked history, ``history.transitions`` + ``delays``
 - duckdb: the same two tables in DuckDB SQL on the same Parquet file (window functions,
   gaps-and-islands), checked to be identical, row for row, to the project's (both timed as the
   best of 3 runs, from reading the file to a polars frame)
@@ -21,8 +26,17 @@ Each step runs in its own process, so its peak memory (ru_maxrss) is its own:
 - add a quarter (history of 2 quarters, then of 12): read the new quarter → infer →
   ``linking.link_period`` → ``incremental.extend_history_tables`` → write the per-org tables
 
+Then the CLI, one fresh ``followup`` process per figure (``benchmarks/national_e2e.py``): one
+org's new .xlsx file by ``followup ingest`` into an empty lake and into a copy of the full lake
+(best of ``--repeat``), ``followup sql "SELECT 1"`` (best of ``--sql-repeat``) and ``followup
+rebuild`` on a copy of the full lake, whose tables are compared file by file with the original's.
+The last line printed is one JSON object of those figures (``one_file_empty_s``,
+``one_file_full_s``, ``one_file_full_peak_mb``, ``sql_select1_s``, ``rebuild_s``,
+``transitions_delays_vs_duckdb``, ``orgs``, ``quarters``, …), also kept in ``results.json``.
+
     uv run python benchmarks/national_scale.py [--orgs 310 --quarters 12 --activities 150]
-        [--out benchmarks/out/national] [--regenerate] [--profile STEP]
+        [--file-rows 120] [--out benchmarks/out/national] [--regenerate] [--profile STEP]
+        [--repeat 3] [--sql-repeat 5] [--issue-steps-only] [--timeout SECONDS]
 """
 
 from __future__ import annotations
