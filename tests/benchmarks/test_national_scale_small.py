@@ -22,7 +22,7 @@ from pipelines.lake.store import Lake
 @pytest.fixture(scope="module")
 def lake_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("national")
-    info = ns.generate(out, orgs=3, quarters=3, activities=10, regenerate=False)
+    info = ns.generate(out, orgs=3, quarters=3, activities=10, regenerate=False, derive=False)
     assert not info["cached"]
     return out
 
@@ -33,7 +33,7 @@ def test_generated_lake_has_one_file_per_org_period_and_is_reused(lake_dir):
     assert {org for org, _ in periods} == {ns.org_name(k) for k in range(3)}
     incoming = Lake(lake_dir / "incoming").periods("snapshots")
     assert len(incoming) == 3 and {p for _, p in incoming} == {"2022-Q4"}
-    again = ns.generate(lake_dir, orgs=3, quarters=3, activities=10, regenerate=False)
+    again = ns.generate(lake_dir, orgs=3, quarters=3, activities=10, regenerate=False, derive=False)
     assert again["cached"]
 
 
