@@ -81,7 +81,12 @@ def _short_tmp() -> str:
 class Chromium:
     """One headless browser, driven over a pipe. Use as a context manager."""
 
-    def __init__(self, binary: str | None = None, timeout: float = 120.0) -> None:
+    def __init__(
+        self, binary: str | None = None, timeout: float = 120.0, wait: bool = True
+    ) -> None:
+        """Start the browser. With ``wait=False`` this returns as soon as the process is
+        spawned, so the caller can do other work (render the page) while Chromium starts up;
+        the first :meth:`load` (or :meth:`ready`) then waits for it."""
         binary = binary or find_chromium()
         if binary is None:
             raise FollowupError(CHROMIUM_HINT)
@@ -125,6 +130,13 @@ class Chromium:
         self._next_id = 0
         self._events: list[dict] = []
         self.session: str | None = None
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait until the browser answers and has a page to drive (idempotent)."""
+        if self.session is not None:
+            return
         try:
             target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
             attached = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
@@ -184,8 +196,18 @@ class Chromium:
                 self._events.append(reply)
 
     # -- pages ----------------------------------------------------------------------------
-    def load(self, page: str, width: int = 1280, height: int = 800, mobile: bool = False) -> None:
-        """Show an HTML page (from a private temporary file) in a ``width``×``height`` window."""
+    def load(
+        self,
+        page: str,
+        width: int = 1280,
+        height: int = 800,
+        mobile: bool = False,
+        wait: bool = True,
+    ) -> None:
+        """Show an HTML page (from a private temporary file) in a ``width``×``height`` window.
+        With ``wait=False`` it returns once the navigation has started; call :meth:`loaded`
+        before using the page (the caller can work meanwhile)."""
+        self.ready()
         self.call(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
@@ -196,6 +218,11 @@ class Chromium:
         path.write_text(page, encoding="utf-8")
         self._events.clear()
         self.call("Page.navigate", {"url": path.as_uri()})
+        if wait:
+            self.loaded()
+
+    def loaded(self) -> None:
+        """Wait for the page started by :meth:`load` to finish loading."""
         self.wait_event("Page.loadEventFired")
 
     def evaluate(self, expression: str):
