@@ -173,6 +173,8 @@ class Chromium:
         try:
             while data:
                 data = data[os.write(self._to_browser, data) :]
+        except BrokenPipeError as exc:
+            raise FollowupError(f"{CHROMIUM_HINT} (the browser exited)") from exc
         except OSError as exc:
             raise FollowupError(f"{CHROMIUM_HINT} ({exc})") from exc
         deadline = time.monotonic() + self.timeout

@@ -11,7 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from pipelines.report.colours import MARKERS, STATUS_FILL, STATUS_TEXT
-from pipelines.report.gt_locale import read_locales_once
+from pipelines.report.gt_speedups import apply_gt_speedups
 from pipelines.report.labels import Labels
 from pipelines.report.model import ReportData
 from pipelines.report.views import CODE, View, labels_for, report_views
@@ -138,7 +138,7 @@ def gt_table(view: View, lab: Labels) -> GT:
     """A styled great-tables table for one section."""
     from great_tables import GT, loc, style
 
-    read_locales_once()
+    apply_gt_speedups()
 
     locale = lab.lang
     order = [c.name for c in view.columns]
