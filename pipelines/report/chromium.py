@@ -25,6 +25,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +34,16 @@ from pipelines.core.errors import FollowupError
 CHROMIUM_HINT = "PDF/PNG export needs Chromium: apt-get install -y chromium (or set CHROME_PATH)"
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 A4_LANDSCAPE_INCHES = (11.69, 8.27)
+
+
+_CLEANUPS: list[threading.Thread] = []  # background reaping started by close(wait=False)
+
+
+@atexit.register
+def _finish_cleanups() -> None:
+    """Before the interpreter exits: let every background cleanup finish (profiles removed)."""
+    for thread in list(_CLEANUPS):
+        thread.join(timeout=15)
 
 
 def find_chromium() -> str | None:
@@ -280,22 +291,40 @@ class Chromium:
         return base64.b64decode(result["data"])
 
     # -- lifetime -------------------------------------------------------------------------
-    def close(self) -> None:
-        """Kill the browser's whole process group and remove its profile (idempotent)."""
+    def close(self, wait: bool = True) -> None:
+        """Kill the browser's whole process group and remove its profile (idempotent).
+
+        The kill is always immediate. With ``wait=False`` reaping the browser and removing its
+        profile (~0.2 s) happen in a background thread while the caller goes on; the process
+        joins such threads before it exits."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         process = getattr(self, "process", None)
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
         for fd in ("_to_browser", "_from_browser"):
             value = getattr(self, fd, None)
             if value is not None:
                 with contextlib.suppress(OSError):
                     os.close(value)
                 setattr(self, fd, None)
-        shutil.rmtree(self._profile, ignore_errors=True)
         atexit.unregister(self.close)
+        if wait:
+            self._reap()
+            return
+        _CLEANUPS[:] = [t for t in _CLEANUPS if t.is_alive()]
+        thread = threading.Thread(target=self._reap, name="chromium-cleanup", daemon=True)
+        thread.start()
+        _CLEANUPS.append(thread)
+
+    def _reap(self) -> None:
+        process = getattr(self, "process", None)
+        if process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+        shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> Chromium:
         return self

@@ -389,5 +389,5 @@ def _write_all(
             written[suffix] = targets[suffix]
     finally:
         if browser is not None:
-            browser.close()
+            browser.close(wait=False)  # killed now; its profile is removed in the background
     return {s: written[s] for s in targets if s in written}

@@ -152,3 +152,34 @@ def test_a_report_killed_mid_render_leaves_no_chromium(tmp_path):
         time.sleep(0.1)
     assert _browser_tree(mark) == []
     assert not out.exists()  # nothing half-written either
+
+
+def test_close_without_waiting_kills_now_and_cleans_up_before_exit(tmp_path):
+    """close(wait=False) (the ingest's writers use it): the browser is killed at once, its
+    profile goes in the background, and a process that exits right away still removes it."""
+    mark = tmp_path.name
+    script = (
+        "import os, signal\n"
+        "from pipelines.report.chromium import Chromium\n"
+        "b = Chromium()\n"
+        "b.load('<main>Hej</main>')\n"
+        "pid = b.process.pid\n"
+        "b.close(wait=False)\n"
+        "try:\n"
+        "    os.killpg(pid, 0)\n"  # the group may still be exiting, but no longer runs
+        "except ProcessLookupError:\n"
+        "    pass\n"
+        "print(b._profile, flush=True)\n"
+    )
+    env = dict(os.environ, FOLLOWUP_TEST_MARK=mark)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-800:]
+    profile = Path(done.stdout.strip().splitlines()[-1])
+    assert profile.name.startswith("followup-chromium-")
+    assert not profile.exists()  # removed before the interpreter exited
+    deadline = time.monotonic() + 10
+    while _browser_tree(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _browser_tree(mark) == []
