@@ -89,6 +89,40 @@ def _short_tmp() -> str:
     return here if len(here) <= 48 or not os.path.isdir("/tmp") else "/tmp"
 
 
+PROFILE_PREFIX = "followup-chromium-"
+_ORPHAN_AGE_S = 600
+
+
+def _remove_orphaned_profiles(folder: str | None = None) -> None:
+    """Remove the profiles of browsers whose process was killed (SIGKILL leaves no chance to
+    clean up; the kernel takes the browser down but not its folder): a profile is named after
+    the process that made it, and one whose process is gone and that has not changed for ten
+    minutes is left over."""
+    root = Path(folder or tempfile.gettempdir())
+    try:
+        entries = list(root.glob(f"{PROFILE_PREFIX}*-*"))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        owner = entry.name[len(PROFILE_PREFIX) :].split("-", 1)[0]
+        if not owner.isdigit() or int(owner) == os.getpid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+            continue  # its process still runs
+        except ProcessLookupError:
+            pass
+        except OSError:  # e.g. not ours to signal: it exists
+            continue
+        try:
+            if now - entry.stat().st_mtime < _ORPHAN_AGE_S:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+
+
 class Chromium:
     """One headless browser, driven over a pipe. Use as a context manager."""
 
@@ -102,7 +136,8 @@ class Chromium:
         if binary is None:
             raise FollowupError(CHROMIUM_HINT)
         self.timeout = timeout
-        self._profile = tempfile.mkdtemp(prefix="followup-chromium-")
+        _remove_orphaned_profiles()
+        self._profile = tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
         # The browser reads commands on fd 3 and writes replies on fd 4 (setpriv's death signal
