@@ -1,5 +1,6 @@
-"""Write the report as one file: ``.html`` (self-contained), ``.pdf``/``.png`` (headless
-Chromium, see ``chromium.py``) or ``.xlsx``.
+"""Write the report as ``.html`` (self-contained), ``.pdf``/``.png`` (headless Chromium, see
+``chromium.py``) or ``.xlsx``: one file with :func:`write_report`, or several at the cost of one
+HTML render with :func:`write_reports` (what an ingest uses).
 
 The HTML page loads nothing from the network: system fonts, inline CSS and SVG, no scripts. It
 opens with the key figures and charts. Wide tables scroll inside their own box with the activity
