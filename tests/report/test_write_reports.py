@@ -57,27 +57,35 @@ def count_renders(monkeypatch) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def three(report_data, tmp_path_factory) -> tuple[dict[str, Path], int]:
-    """The ingest's three files written once, and how many times the page was rendered."""
-    calls: list[int] = []
-    real = render.report_html
+def three(report_data, tmp_path_factory) -> tuple[dict[str, Path], list[str]]:
+    """The ingest's three files written once, and the order in which the browser was started
+    and the page rendered (the real ones, recorded on the way through)."""
+    events: list[str] = []
+    real_html, real_browser = render.report_html, render.Chromium
 
     def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+        events.append("render")
+        return real_html(*args, **kwargs)
+
+    def browser(*args, **kwargs):
+        events.append("browser")
+        return real_browser(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(render, "report_html", counted)
+        patch.setattr(render, "Chromium", browser)
         out = tmp_path_factory.mktemp("three") / "out"
         written = render.write_reports(report_data, out, THREE, produced=PRODUCED)
-    return written, len(calls)
+    return written, events
 
 
 def test_all_three_files_from_one_render(report_data, three):
-    written, renders = three
+    written, events = three
     assert list(written) == list(THREE)
     assert [p.name for p in written.values()] == [f"uppfoljning{s}" for s in THREE]
-    assert renders == 1  # the PDF is printed from the page the .html holds
+    # one browser, started before the one render (it starts up meanwhile); the PDF is printed
+    # from the page the .html holds
+    assert events == ["browser", "render"]
     page = written[".html"].read_text(encoding="utf-8")
     assert page == render.report_html(report_data)  # the same page write_report writes
     workbook = load_workbook(written[".xlsx"], read_only=True)
