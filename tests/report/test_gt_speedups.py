@@ -1,5 +1,6 @@
-"""great-tables with its locale tables read once and no IPython import renders the very same
-report, byte for byte, as great-tables untouched (each rendered in a fresh interpreter)."""
+"""great-tables with its locale tables read once, no IPython import and each nanoplot number
+formatted once renders the very same report, byte for byte, as great-tables untouched (each
+rendered in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,15 @@ if sys.argv[1] == "untouched":
 reads = []
 real_read = locale.read_csv
 locale.read_csv = lambda name: reads.append(str(name)) or real_read(name)
+import great_tables.vals as vals
+formatted = []
+for name in ("fmt_number", "fmt_integer"):  # what a nanoplot formats its numbers with
+    real = getattr(vals, name)
+    setattr(vals, name, lambda *a, real=real, **k: formatted.append(1) or real(*a, **k))
 data = build_report_data(**sample_tables(), org=ORG)
 pages = {lang: report_html(data, lang) for lang in ("sv", "en")}
-print(json.dumps({"pages": pages, "locale_reads": len(reads), "ipython": "IPython" in sys.modules}))
+print(json.dumps({"pages": pages, "locale_reads": len(reads), "ipython": "IPython" in sys.modules,
+                  "numbers_formatted": len(formatted)}))
 """
 
 
@@ -58,3 +65,9 @@ def test_locale_tables_are_read_once(untouched, sped_up):
 def test_rendering_does_not_import_ipython(untouched, sped_up):
     assert untouched["ipython"]  # great-tables on its own imports it to look for a notebook
     assert not sped_up["ipython"]
+
+
+def test_nanoplot_numbers_are_formatted_once_each(untouched, sped_up):
+    assert untouched["pages"]["sv"].count("<svg") >= 5  # the status strip's nanoplots are there
+    assert untouched["numbers_formatted"] > 20
+    assert sped_up["numbers_formatted"] <= untouched["numbers_formatted"] // 3
