@@ -8,8 +8,10 @@ that port open to any local process. Here:
 - the browser runs under ``setpriv --pdeathsig KILL`` (the kernel kills it when this process
   dies, even by SIGKILL) and in its own session/process group, which :meth:`Chromium.close`
   (also on normal exit, via ``atexit``) kills as a whole;
-- its profile is a temporary folder removed on close; host names resolve to nothing, so a page
-  cannot fetch from the network.
+- its profile is a temporary folder removed on close (in the background with
+  ``close(wait=False)``, joined before the process exits), named after our process so that the
+  next start removes the profiles SIGKILLed processes left; host names resolve to nothing, so a
+  page cannot fetch from the network.
 """
 
 from __future__ import annotations
