@@ -30,23 +30,26 @@ def controller_report(
 ) -> dg.MaterializeResult:
     from pipelines.core.errors import FollowupError
     from pipelines.report.from_lake import report_from_lake
-    from pipelines.report.render import find_chromium, write_report
+    from pipelines.report.render import find_chromium, write_reports
 
     keys = context.partition_key.keys_by_dimension  # type: ignore[union-attr]
     org, period = org_slug(keys["org"]), keys["period"]
     store = lake.lake()
     data = report_from_lake(store.root, org, period)
     folder = store.partition_dir("reports", org, period)
-    written = {s: write_report(data, folder / f"uppfoljning{s}") for s in FORMATS}
+    formats = FORMATS
     if data.strip_activities.height > MAX_PDF_ACTIVITIES:
         context.log.info(f"no PDF: more than {MAX_PDF_ACTIVITIES} activities")
     elif find_chromium():
-        try:
-            written[".pdf"] = write_report(data, folder / "uppfoljning.pdf")
-        except FollowupError as error:
-            context.log.warning(f"no PDF: {error}")
+        formats += (".pdf",)
     else:
         context.log.info("no PDF: Chromium is not installed (apt-get install -y chromium)")
+
+    def no_pdf(suffix: str, error: FollowupError) -> None:
+        context.log.warning(f"no {suffix.lstrip('.').upper()}: {error}")
+
+    # one HTML render for the .html and the PDF; Chromium starts while it is made
+    written = write_reports(data, folder, formats, stem="uppfoljning", on_error=no_pdf)
     return dg.MaterializeResult(
         metadata={
             "compared": f"{data.previous} → {data.period}" if data.previous else data.period,

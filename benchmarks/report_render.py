@@ -3,12 +3,22 @@
 1. One organisation: a synthetic history (seeded): 8 goal areas, 300 activities, 12 quarterly
    periods, ~5 % of activities replaced each period; times ``build_report_data`` and
    ``write_report`` for .html, .xlsx, .pdf and .png (each PDF/PNG starts its own Chromium).
-2. The national overview: the lake of ``benchmarks/national_scale.py`` (310 organisations × 12
+2. The report step of one ingest (the ``controller_report`` asset's writers): .html, .xlsx and
+   .pdf of one small organisation and period (69 activities as in the bundled spreadsheet; one
+   period as in an empty lake, and two), each run in a fresh process as ``followup ingest`` is,
+   so the first run pays the imports of great-tables and the start of Chromium; then the same
+   writers twice more in that process (warm). Two ways: ``write_report`` once per format (how
+   the asset wrote them before: the HTML rendered twice, Chromium started after it) and
+   ``write_reports`` (one render; Chromium starts while the page and workbook are made). Wall
+   time, and the CPU time of the Python process alone (Chromium's not counted), which the
+   machine's load disturbs less.
+3. The national overview: the lake of ``benchmarks/national_scale.py`` (310 organisations × 12
    quarters × ~150 activities, generated once and cached under benchmarks/out/national; its
    snapshots only, so no promises); times ``overview_from_lake`` and ``write_overview`` for
    .html, .xlsx and .pdf.
 
-    uv run python benchmarks/report_render.py [--skip-national] [--orgs 310]
+    uv run python benchmarks/report_render.py [--skip-national] [--orgs 310] [--only-ingest-step]
+        [--repeats 3] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -160,14 +170,123 @@ def national(orgs: int) -> None:
                 print(f"size {name:<6} {(out / name).stat().st_size / 1e6:6.2f} MB")
 
 
+INGEST_FORMATS = (".html", ".xlsx", ".pdf")
+INGEST_ACTIVITIES = 69  # rows of pipelines/sample_data/region-vastmanland_2022-Q3_…xlsx
+
+
+def ingest_step_child(mode: str, periods: int, out: Path, runs: int) -> None:
+    """In a fresh process: the report writers of one ingest, ``runs`` times; prints JSON."""
+    import json
+
+    snaps, transitions, delays, promises = history(INGEST_ACTIVITIES, periods)
+    data = build_report_data(snaps, transitions, delays, promises, org=ORG)
+    times, cpu = [], []
+    for run in range(runs):
+        folder = out / f"{mode}-{run}"
+        start, start_cpu = time.perf_counter(), time.process_time()
+        from pipelines.report import render  # its great-tables import is timed on the 1st run
+
+        if mode == "per-format":
+            written = [
+                render.write_report(data, folder / f"uppfoljning{s}") for s in INGEST_FORMATS
+            ]
+        else:
+            written = list(render.write_reports(data, folder, INGEST_FORMATS).values())
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)  # this process only, not Chromium
+        assert all(p.stat().st_size > 0 for p in written) and len(written) == 3
+    sizes = {p.suffix: p.stat().st_size for p in written}
+    print(
+        json.dumps({"mode": mode, "periods": periods, "times": times, "cpu": cpu, "sizes": sizes})
+    )
+
+
+def ingest_step(repeats: int = 3, baseline: Path | None = None) -> None:
+    """The controller_report asset's writers, each repeat in a fresh process (cold); the ways
+    take turns so that the machine's load falls on all of them alike."""
+    import json
+    import os
+    import statistics
+    import subprocess
+    import sys
+
+    from pipelines.report import render
+
+    if find_chromium() is None:
+        print("Chromium not installed: the ingest's report step (with its PDF) not timed")
+        return
+    # (label, writers, checkout whose pipelines/ is imported: None = this one)
+    ways = [("per-format", "per-format", None)]
+    if hasattr(render, "write_reports"):
+        ways.append(("write_reports", "write_reports", None))
+    if baseline is not None:
+        ways.insert(0, ("baseline", "per-format", baseline))
+        print(f"baseline: write_report per format with pipelines/ from {baseline}")
+    print(
+        f"ingest report step: {INGEST_ACTIVITIES} activities, html+xlsx+pdf, {repeats} fresh "
+        f"processes per row; load average {os.getloadavg()[0]:.1f} at start"
+    )
+    print(
+        f"{'writers':<16}{'periods':>8}{'cold median':>13}{'cold min':>10}{'warm min':>10}"
+        f"{'cold CPU median':>17}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for periods in (1, 2):
+            cold: dict[str, list[float]] = {w[0]: [] for w in ways}
+            cold_cpu: dict[str, list[float]] = {w[0]: [] for w in ways}
+            warm: dict[str, list[float]] = {w[0]: [] for w in ways}
+            for i in range(repeats):
+                for label, writers, tree in ways:
+                    env = dict(os.environ)
+                    if tree is not None:
+                        env["PYTHONPATH"] = str(tree)
+                    out = Path(tmp) / f"{periods}-{i}-{label}"
+                    args = ["--ingest-step-child", writers, str(periods), str(out)]
+                    done = subprocess.run(
+                        [sys.executable, __file__, *args],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        env=env,
+                    )
+                    result = json.loads(done.stdout.strip().splitlines()[-1])
+                    cold[label].append(result["times"][0])
+                    cold_cpu[label].append(result["cpu"][0])
+                    warm[label] += result["times"][1:]
+            for label, _, _ in ways:
+                print(
+                    f"{label:<16}{periods:>8}{statistics.median(cold[label]):>12.2f}s"
+                    f"{min(cold[label]):>9.2f}s{min(warm[label]):>9.2f}s"
+                    f"{statistics.median(cold_cpu[label]):>16.2f}s"
+                )
+    print(f"load average {os.getloadavg()[0]:.1f} at end (2 cores shared with other jobs)")
+
+
 def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-national", action="store_true")
     parser.add_argument("--orgs", type=int, default=310)
+    parser.add_argument("--only-ingest-step", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3, help="fresh processes per row")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of older code (e.g. `git archive <commit> | tar -x -C DIR`) whose "
+        "write_report is timed beside this one's in the ingest step",
+    )
+    parser.add_argument("--ingest-step-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.ingest_step_child:
+        mode, periods, out = args.ingest_step_child
+        ingest_step_child(mode, int(periods), Path(out), runs=3)
+        return
+    if args.only_ingest_step:
+        ingest_step(args.repeats, args.baseline)
+        return
     one_org()
+    ingest_step(args.repeats, args.baseline)
     if not args.skip_national:
         national(args.orgs)
 

@@ -8,8 +8,10 @@ that port open to any local process. Here:
 - the browser runs under ``setpriv --pdeathsig KILL`` (the kernel kills it when this process
   dies, even by SIGKILL) and in its own session/process group, which :meth:`Chromium.close`
   (also on normal exit, via ``atexit``) kills as a whole;
-- its profile is a temporary folder removed on close; host names resolve to nothing, so a page
-  cannot fetch from the network.
+- its profile is a temporary folder removed on close (in the background with
+  ``close(wait=False)``, joined before the process exits), named after our process so that the
+  next start removes the profiles SIGKILLed processes left; host names resolve to nothing, so a
+  page cannot fetch from the network.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +36,16 @@ from pipelines.core.errors import FollowupError
 CHROMIUM_HINT = "PDF/PNG export needs Chromium: apt-get install -y chromium (or set CHROME_PATH)"
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 A4_LANDSCAPE_INCHES = (11.69, 8.27)
+
+
+_CLEANUPS: list[threading.Thread] = []  # background reaping started by close(wait=False)
+
+
+@atexit.register
+def _finish_cleanups() -> None:
+    """Before the interpreter exits: let every background cleanup finish (profiles removed)."""
+    for thread in list(_CLEANUPS):
+        thread.join(timeout=15)
 
 
 def find_chromium() -> str | None:
@@ -78,15 +91,55 @@ def _short_tmp() -> str:
     return here if len(here) <= 48 or not os.path.isdir("/tmp") else "/tmp"
 
 
+PROFILE_PREFIX = "followup-chromium-"
+_ORPHAN_AGE_S = 600
+
+
+def _remove_orphaned_profiles(folder: str | None = None) -> None:
+    """Remove the profiles of browsers whose process was killed (SIGKILL leaves no chance to
+    clean up; the kernel takes the browser down but not its folder): a profile is named after
+    the process that made it, and one whose process is gone and that has not changed for ten
+    minutes is left over."""
+    root = Path(folder or tempfile.gettempdir())
+    try:
+        entries = list(root.glob(f"{PROFILE_PREFIX}*-*"))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        owner = entry.name[len(PROFILE_PREFIX) :].split("-", 1)[0]
+        if not owner.isdigit() or int(owner) == os.getpid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+            continue  # its process still runs
+        except ProcessLookupError:
+            pass
+        except OSError:  # e.g. not ours to signal: it exists
+            continue
+        try:
+            if now - entry.stat().st_mtime < _ORPHAN_AGE_S:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+
+
 class Chromium:
     """One headless browser, driven over a pipe. Use as a context manager."""
 
-    def __init__(self, binary: str | None = None, timeout: float = 120.0) -> None:
+    def __init__(
+        self, binary: str | None = None, timeout: float = 120.0, wait: bool = True
+    ) -> None:
+        """Start the browser. With ``wait=False`` this returns as soon as the process is
+        spawned, so the caller can do other work (render the page) while Chromium starts up;
+        the first :meth:`load` (or :meth:`ready`) then waits for it."""
         binary = binary or find_chromium()
         if binary is None:
             raise FollowupError(CHROMIUM_HINT)
         self.timeout = timeout
-        self._profile = tempfile.mkdtemp(prefix="followup-chromium-")
+        _remove_orphaned_profiles()
+        self._profile = tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
         # The browser reads commands on fd 3 and writes replies on fd 4 (setpriv's death signal
@@ -125,6 +178,13 @@ class Chromium:
         self._next_id = 0
         self._events: list[dict] = []
         self.session: str | None = None
+        if wait:
+            self.ready()
+
+    def ready(self) -> None:
+        """Wait until the browser answers and has a page to drive (idempotent)."""
+        if self.session is not None:
+            return
         try:
             target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
             attached = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})
@@ -161,6 +221,8 @@ class Chromium:
         try:
             while data:
                 data = data[os.write(self._to_browser, data) :]
+        except BrokenPipeError as exc:
+            raise FollowupError(f"{CHROMIUM_HINT} (the browser exited)") from exc
         except OSError as exc:
             raise FollowupError(f"{CHROMIUM_HINT} ({exc})") from exc
         deadline = time.monotonic() + self.timeout
@@ -184,8 +246,18 @@ class Chromium:
                 self._events.append(reply)
 
     # -- pages ----------------------------------------------------------------------------
-    def load(self, page: str, width: int = 1280, height: int = 800, mobile: bool = False) -> None:
-        """Show an HTML page (from a private temporary file) in a ``width``×``height`` window."""
+    def load(
+        self,
+        page: str,
+        width: int = 1280,
+        height: int = 800,
+        mobile: bool = False,
+        wait: bool = True,
+    ) -> None:
+        """Show an HTML page (from a private temporary file) in a ``width``×``height`` window.
+        With ``wait=False`` it returns once the navigation has started; call :meth:`loaded`
+        before using the page (the caller can work meanwhile)."""
+        self.ready()
         self.call(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
@@ -196,6 +268,11 @@ class Chromium:
         path.write_text(page, encoding="utf-8")
         self._events.clear()
         self.call("Page.navigate", {"url": path.as_uri()})
+        if wait:
+            self.loaded()
+
+    def loaded(self) -> None:
+        """Wait for the page started by :meth:`load` to finish loading."""
         self.wait_event("Page.loadEventFired")
 
     def evaluate(self, expression: str):
@@ -251,22 +328,40 @@ class Chromium:
         return base64.b64decode(result["data"])
 
     # -- lifetime -------------------------------------------------------------------------
-    def close(self) -> None:
-        """Kill the browser's whole process group and remove its profile (idempotent)."""
+    def close(self, wait: bool = True) -> None:
+        """Kill the browser's whole process group and remove its profile (idempotent).
+
+        The kill is always immediate. With ``wait=False`` reaping the browser and removing its
+        profile (~0.2 s) happen in a background thread while the caller goes on; the process
+        joins such threads before it exits."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         process = getattr(self, "process", None)
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
         for fd in ("_to_browser", "_from_browser"):
             value = getattr(self, fd, None)
             if value is not None:
                 with contextlib.suppress(OSError):
                     os.close(value)
                 setattr(self, fd, None)
-        shutil.rmtree(self._profile, ignore_errors=True)
         atexit.unregister(self.close)
+        if wait:
+            self._reap()
+            return
+        _CLEANUPS[:] = [t for t in _CLEANUPS if t.is_alive()]
+        thread = threading.Thread(target=self._reap, name="chromium-cleanup", daemon=True)
+        thread.start()
+        _CLEANUPS.append(thread)
+
+    def _reap(self) -> None:
+        process = getattr(self, "process", None)
+        if process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+        shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> Chromium:
         return self

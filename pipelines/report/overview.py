@@ -140,7 +140,10 @@ def bands_svg(counts: list[int], title: str, lang: str) -> str:
 def _gt(frame: pl.DataFrame, lab: Labels):
     from great_tables import GT, loc, nanoplot_options, style
 
+    from pipelines.report.gt_speedups import apply_gt_speedups
     from pipelines.report.tables import FONT_STACK, sticky_css
+
+    apply_gt_speedups()
 
     shown = frame.drop("org")
     gt = (

@@ -1,5 +1,6 @@
-"""Write the report as one file: ``.html`` (self-contained), ``.pdf``/``.png`` (headless
-Chromium, see ``chromium.py``) or ``.xlsx``.
+"""Write the report as ``.html`` (self-contained), ``.pdf``/``.png`` (headless Chromium, see
+``chromium.py``) or ``.xlsx``: one file with :func:`write_report`, or several at the cost of one
+HTML render with :func:`write_reports` (what an ingest uses).
 
 The HTML page loads nothing from the network: system fonts, inline CSS and SVG, no scripts. It
 opens with the key figures and charts. Wide tables scroll inside their own box with the activity
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polars as pl
@@ -27,9 +29,17 @@ from pipelines.report.model import ReportData
 from pipelines.report.tables import FONT_STACK, report_tables
 from pipelines.report.views import key_figures_view, labels_for
 
-__all__ = ["CHROMIUM_HINT", "find_chromium", "report_html", "write_report", "export_table"]
+__all__ = [
+    "CHROMIUM_HINT",
+    "find_chromium",
+    "report_html",
+    "write_report",
+    "write_reports",
+    "export_table",
+]
 
 SUFFIXES = (".html", ".pdf", ".png", ".xlsx")
+_BROWSER_SUFFIXES = (".pdf", ".png")  # made by printing the HTML page in Chromium
 # The window the PNG is taken in; the PDF is laid out on A4 landscape (~1045 CSS px wide).
 PNG_WIDTH = 1280
 _STYLE_RE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
@@ -226,19 +236,39 @@ def _page_templates(data: ReportData, lab: Labels, produced: dt.date) -> tuple[s
     return header, footer
 
 
+def _start_printing(browser: Chromium, suffix: str, page: str, png_width: int = PNG_WIDTH):
+    """Send the page to the browser for a PDF (A4 landscape is ~1045 CSS px wide) or a PNG;
+    it loads while we go on (see :func:`_finish_printing`)."""
+    browser.ready()
+    if suffix == ".pdf":
+        browser.load(page, width=1045, height=740, wait=False)
+    else:
+        browser.call("Emulation.setEmulatedMedia", {"media": ""})  # screen, after a PDF too
+        browser.load(page, width=png_width, height=800, wait=False)
+
+
+def _finish_printing(
+    browser: Chromium, suffix: str, header: str = "", footer: str = "", scale: float = 1.0
+) -> bytes:
+    browser.loaded()
+    if suffix == ".pdf":
+        browser.call("Emulation.setEmulatedMedia", {"media": "print"})
+        return browser.pdf(header=header, footer=footer)
+    return browser.screenshot("main", scale=scale)
+
+
 def render_pdf(page: str, header: str = "", footer: str = "") -> bytes:
     """An HTML page printed by headless Chromium on A4 landscape (its ``<title>`` becomes the
     PDF's title metadata)."""
     with Chromium() as browser:
-        browser.load(page, width=1045, height=740)
-        browser.call("Emulation.setEmulatedMedia", {"media": "print"})
-        return browser.pdf(header=header, footer=footer)
+        _start_printing(browser, ".pdf", page)
+        return _finish_printing(browser, ".pdf", header, footer)
 
 
 def render_png(page: str, width: int = PNG_WIDTH, scale: float = 1.0) -> bytes:
     with Chromium() as browser:
-        browser.load(page, width=width, height=800)
-        return browser.screenshot("main", scale=scale)
+        _start_printing(browser, ".png", page, png_width=width)
+        return _finish_printing(browser, ".png", scale=scale)
 
 
 def export_table(gt, out: Path) -> Path:
@@ -255,32 +285,110 @@ def export_table(gt, out: Path) -> Path:
     return out
 
 
+def _check_suffix(name: str, suffix: str) -> None:
+    if suffix not in SUFFIXES:
+        raise FollowupError(
+            f"cannot write a report as {name!r}; use a file name ending in " + ", ".join(SUFFIXES)
+        )
+
+
 def write_report(
     data: ReportData, out: Path, lang: str = "sv", produced: dt.date | None = None
 ) -> Path:
     """Write the report to ``out``; the format follows the suffix (.html, .pdf, .png, .xlsx)."""
     out = Path(out)
     suffix = out.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise FollowupError(
-            f"cannot write a report as {out.name!r}; use a file name ending in "
-            + ", ".join(SUFFIXES)
-        )
-    Labels(lang)  # fail early on an unknown language
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".xlsx":
-        from pipelines.report.excel import workbook_bytes
+    _check_suffix(out.name, suffix)
+    return _write_all(data, {suffix: out}, lang, produced, None)[suffix]
 
-        atomic_write_bytes(out, workbook_bytes(data, lang))
-        return out
-    page = report_html(data, lang)
-    if suffix == ".html":
-        atomic_write_bytes(out, page.encode("utf-8"))
-        return out
-    if suffix == ".pdf":
-        lab = labels_for(data, lang)
-        header, footer = _page_templates(data, lab, produced or dt.date.today())
-        atomic_write_bytes(out, render_pdf(page, header, footer))
-    else:
-        atomic_write_bytes(out, render_png(page))
-    return out
+
+def write_reports(
+    data: ReportData,
+    folder: Path,
+    suffixes: Iterable[str] = (".html", ".xlsx", ".pdf"),
+    *,
+    stem: str = "uppfoljning",
+    lang: str = "sv",
+    produced: dt.date | None = None,
+    on_error: Callable[[str, FollowupError], None] | None = None,
+) -> dict[str, Path]:
+    """Write the report as ``folder/stem.<suffix>`` in several formats at the cost of one: the
+    HTML page is rendered once and the PDF/PNG are that same page printed, and Chromium starts
+    up while the page and the workbook are being made. Returns the files written by suffix.
+
+    Without ``on_error`` any failure raises (a missing Chromium before anything is written).
+    With it, a PDF/PNG that Chromium cannot make is reported as ``on_error(suffix, error)`` and
+    left out, and the other formats are still written."""
+    folder = Path(folder)
+    targets: dict[str, Path] = {}
+    for suffix in suffixes:
+        suffix = suffix.lower()
+        _check_suffix(stem + suffix, suffix)
+        targets[suffix] = folder / f"{stem}{suffix}"
+    return _write_all(data, targets, lang, produced, on_error)
+
+
+def _write_all(
+    data: ReportData,
+    targets: dict[str, Path],
+    lang: str,
+    produced: dt.date | None,
+    on_error: Callable[[str, FollowupError], None] | None,
+) -> dict[str, Path]:
+    """Chromium is spawned first and starts up while the page is rendered; the page then loads
+    in it while the workbook is written; printing comes last."""
+    Labels(lang)  # fail early on an unknown language
+    printed = [s for s in targets if s in _BROWSER_SUFFIXES]
+
+    def give_up(error: FollowupError, suffixes: list[str]) -> None:
+        if on_error is None:
+            raise error
+        for suffix in suffixes:
+            on_error(suffix, error)
+
+    browser: Chromium | None = None
+    if printed:
+        try:
+            browser = Chromium(wait=False)
+        except FollowupError as error:
+            give_up(error, printed)
+            printed = []
+    written: dict[str, Path] = {}
+    try:
+        for out in targets.values():
+            out.parent.mkdir(parents=True, exist_ok=True)
+        page = report_html(data, lang) if set(targets) - {".xlsx"} else ""
+        if ".html" in targets:
+            atomic_write_bytes(targets[".html"], page.encode("utf-8"))
+            written[".html"] = targets[".html"]
+        if printed:
+            assert browser is not None
+            try:
+                _start_printing(browser, printed[0], page)
+            except FollowupError as error:
+                give_up(error, printed)
+                printed = []
+        if ".xlsx" in targets:
+            from pipelines.report.excel import workbook_bytes
+
+            atomic_write_bytes(targets[".xlsx"], workbook_bytes(data, lang))
+            written[".xlsx"] = targets[".xlsx"]
+        header = footer = ""
+        if ".pdf" in printed:
+            lab = labels_for(data, lang)
+            header, footer = _page_templates(data, lab, produced or dt.date.today())
+        for i, suffix in enumerate(printed):
+            assert browser is not None
+            try:
+                if i:
+                    _start_printing(browser, suffix, page)
+                content = _finish_printing(browser, suffix, header, footer)
+            except FollowupError as error:
+                give_up(error, printed[i:])  # the browser is gone for the rest as well
+                break
+            atomic_write_bytes(targets[suffix], content)
+            written[suffix] = targets[suffix]
+    finally:
+        if browser is not None:
+            browser.close(wait=False)  # killed now; its profile is removed in the background
+    return {s: written[s] for s in targets if s in written}

@@ -11,6 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from pipelines.report.colours import MARKERS, STATUS_FILL, STATUS_TEXT
+from pipelines.report.gt_speedups import apply_gt_speedups
 from pipelines.report.labels import Labels
 from pipelines.report.model import ReportData
 from pipelines.report.views import CODE, View, labels_for, report_views
@@ -136,6 +137,8 @@ def _status_styles(gt: GT, view: View) -> GT:
 def gt_table(view: View, lab: Labels) -> GT:
     """A styled great-tables table for one section."""
     from great_tables import GT, loc, style
+
+    apply_gt_speedups()
 
     locale = lab.lang
     order = [c.name for c in view.columns]

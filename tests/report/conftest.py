@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.report.model import build_report_data
-from pipelines.report.render import find_chromium, write_report
+from pipelines.report.render import find_chromium, write_report, write_reports
 from pipelines.synthetic.report_sample import ORG, sample_tables
 
 
@@ -37,4 +37,6 @@ def chromium_renders(report_data, tmp_path_factory) -> dict[str, Path]:
     if find_chromium() is None:  # ./run test installs it; a skip here would prove nothing
         pytest.fail("Chromium is not installed (apt-get install -y chromium)")
     out = tmp_path_factory.mktemp("chromium")
-    return {s: write_report(report_data, out / f"report.{s}") for s in ("png", "pdf")}
+    # one render, one browser: the PNG comes after the PDF (screen media again, see render.py)
+    written = write_reports(report_data, out, (".pdf", ".png"), stem="report")
+    return {s.lstrip("."): path for s, path in written.items()}

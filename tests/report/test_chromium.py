@@ -7,12 +7,18 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from pipelines.report.chromium import Chromium, find_chromium
+from pipelines.report.chromium import (
+    PROFILE_PREFIX,
+    Chromium,
+    _remove_orphaned_profiles,
+    find_chromium,
+)
 from pipelines.synthetic.report_sample import write_sample_lake
 
 
@@ -152,3 +158,67 @@ def test_a_report_killed_mid_render_leaves_no_chromium(tmp_path):
         time.sleep(0.1)
     assert _browser_tree(mark) == []
     assert not out.exists()  # nothing half-written either
+    # its profile is left behind (no cleanup ran) and goes when the next browser starts
+    leftover = list(Path(tempfile.gettempdir()).glob(f"{PROFILE_PREFIX}{proc.pid}-*"))
+    assert len(leftover) == 1
+    old = time.time() - 3600
+    os.utime(leftover[0], (old, old))
+    with Chromium(wait=False):
+        pass
+    assert not leftover[0].exists()
+
+
+def test_only_orphaned_profiles_are_removed(tmp_path):
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(gone.stdout)
+    old = time.time() - 3600
+    names = {
+        "orphan": f"{PROFILE_PREFIX}{dead}-abc",
+        "fresh": f"{PROFILE_PREFIX}{dead}-def",  # its process may just have died: wait
+        "alive": f"{PROFILE_PREFIX}{os.getppid()}-ghi",
+        "other": f"{PROFILE_PREFIX}_2lgp71a",  # not named after a process: not ours to judge
+    }
+    for key, name in names.items():
+        (tmp_path / name / "Default").mkdir(parents=True)
+        if key != "fresh":
+            os.utime(tmp_path / name, (old, old))
+    _remove_orphaned_profiles(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        names[k] for k in ("fresh", "alive", "other")
+    )
+
+
+def test_close_without_waiting_kills_now_and_cleans_up_before_exit(tmp_path):
+    """close(wait=False) (the ingest's writers use it): the browser is killed at once, its
+    profile goes in the background, and a process that exits right away still removes it."""
+    mark = tmp_path.name
+    script = (
+        "import os, signal\n"
+        "from pipelines.report.chromium import Chromium\n"
+        "b = Chromium()\n"
+        "b.load('<main>Hej</main>')\n"
+        "pid = b.process.pid\n"
+        "b.close(wait=False)\n"
+        "try:\n"
+        "    os.killpg(pid, 0)\n"  # the group may still be exiting, but no longer runs
+        "except ProcessLookupError:\n"
+        "    pass\n"
+        "print(b._profile, flush=True)\n"
+    )
+    env = dict(os.environ, FOLLOWUP_TEST_MARK=mark)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-800:]
+    profile = Path(done.stdout.strip().splitlines()[-1])
+    assert profile.name.startswith("followup-chromium-")
+    assert not profile.exists()  # removed before the interpreter exited
+    deadline = time.monotonic() + 10
+    while _browser_tree(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _browser_tree(mark) == []
