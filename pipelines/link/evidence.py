@@ -23,6 +23,7 @@ both name groups and share none.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,7 +68,7 @@ class Analysis:
     tokens: frozenset[str]
     numbers: frozenset[str]
     groups: int
-    ids: np.ndarray  # token ids (see _ids), sorted
+    ids: np.ndarray  # token ids (see _ids), in their tokens' key order
 
 
 def _norm(text: str) -> str:
@@ -174,14 +175,28 @@ def compound_parts(word: str) -> tuple[str, ...]:
 
 # Every token gets a process-wide integer id, so a text's tokens are an id array computed once.
 _TOKEN_ID: dict[str, int] = {}
+# Each id's order key, a hash of its token: ids depend on which texts a process met first, so
+# an id array is kept in key order instead. The weighted sums over a text's tokens then add in
+# the same order in every process, and a rebuild (organisations in parallel processes, in any
+# mix) gives the same probabilities to the last bit.
+_TOKEN_KEY: list[int] = []
 
 
 def _id(token: str) -> int:
-    return _TOKEN_ID.setdefault(token, len(_TOKEN_ID))
+    found = _TOKEN_ID.get(token)
+    if found is None:
+        found = _TOKEN_ID[token] = len(_TOKEN_KEY)
+        digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+        _TOKEN_KEY.append(int.from_bytes(digest, "big"))
+    return found
+
+
+def _in_key_order(ids) -> np.ndarray:
+    return np.array(sorted(ids, key=_TOKEN_KEY.__getitem__), dtype=np.int64)
 
 
 def _ids(tokens) -> np.ndarray:
-    return np.array(sorted({_id(t) for t in tokens}), dtype=np.int64)
+    return _in_key_order({_id(t) for t in tokens})
 
 
 def _word(w: str, lex: Lexicon, cache: dict) -> tuple[tuple[str, ...], tuple[int, ...], int]:
@@ -238,7 +253,7 @@ def analyse(text: str | None, path: str | None = None) -> Analysis:
             tokens.update(info[0])
             ids.update(info[1])
             groups |= info[2]
-    return Analysis(frozenset(tokens), frozenset(numbers), groups, np.array(sorted(ids)))
+    return Analysis(frozenset(tokens), frozenset(numbers), groups, _in_key_order(ids))
 
 
 @lru_cache(maxsize=200_000)

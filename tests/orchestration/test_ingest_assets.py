@@ -58,6 +58,7 @@ def test_period_is_written_to_parquet_and_history(lake_dir, swedish_csv, instanc
     report = lake.partition_dir("reports", reg.org, reg.period)
     assert (report / "uppfoljning.html").stat().st_size > 1000
     assert (report / "uppfoljning.xlsx").exists()
+    assert (report / "uppfoljning.pdf").read_bytes()[:5] == b"%PDF-"  # ./run test installs Chromium
     checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
     assert sorted(checks) == [
         "completed_activities_stay_completed",
