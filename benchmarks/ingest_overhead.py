@@ -4,8 +4,8 @@ Data: one SYNTHETIC spreadsheet written here (``synthetic_start``, seeded: 120 a
 status words, the simulator's vocabulary), ingested into a new, empty lake each time.
 
 1. End to end: ``followup ingest FILE --org ORG --lake NEW_LAKE`` as a subprocess, ``--runs``
-   times, with the SQLite tuning of ``pipelines/orchestration/sqlite_tuning.py`` (the default)
-   and without it (``FOLLOWUP_SQLITE_TUNING=0``: Dagster's storages exactly as Dagster
+   times, with the storage tuning of ``pipelines/orchestration/storage_tuning.py`` (the default)
+   and without it (``FOLLOWUP_STORAGE_TUNING=0``: Dagster's storages exactly as Dagster
    configures them, the baseline), interleaved so that both see the same machine load. Wall
    and CPU (user + system) of the whole command.
 2. Phases, in one child process per run and variant: importing the runner (Dagster), creating
@@ -61,7 +61,7 @@ def write_spreadsheet(folder: Path, rows: int) -> Path:
 
 
 def _env(tuning: str) -> dict:
-    env = {**os.environ, "FOLLOWUP_SQLITE_TUNING": tuning, "DAGSTER_DISABLE_TELEMETRY": "1"}
+    env = {**os.environ, "FOLLOWUP_STORAGE_TUNING": tuning, "DAGSTER_DISABLE_TELEMETRY": "1"}
     env.pop("DAGSTER_HOME", None)
     return env
 
