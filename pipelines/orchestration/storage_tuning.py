@@ -41,7 +41,7 @@ from pathlib import Path
 MAX_KEEPERS = 8
 
 _lock = threading.Lock()
-_homes: set[str] = set()
+_homes: tuple[str, ...] = ()  # replaced, never changed in place: read without the lock
 _keepers: OrderedDict[str, sqlite3.Connection] = OrderedDict()
 _listening = False
 
@@ -51,11 +51,15 @@ def tune_storage(home: Path) -> None:
 
     ``FOLLOWUP_STORAGE_TUNING=0`` turns them off (the benchmark's baseline, and a way out).
     """
-    global _listening
+    global _listening, _homes
     if os.environ.get("FOLLOWUP_STORAGE_TUNING", "1") == "0":
         return
     with _lock:
-        _homes.add(str(Path(home).resolve()).rstrip("/") + "/")
+        # Dagster names its files by os.path.abspath (symlinks kept): match both spellings.
+        for spelling in {os.path.abspath(home), str(Path(home).resolve())}:
+            prefix = spelling.rstrip("/") + "/"
+            if prefix not in _homes:
+                _homes = (*_homes, prefix)
         if _listening:
             return
         from sqlalchemy import event
@@ -99,17 +103,21 @@ def kept_databases() -> list[str]:
 
 
 def _on_connect(dbapi_connection, _record) -> None:
-    if not isinstance(dbapi_connection, sqlite3.Connection) or not _homes:
+    homes = _homes
+    if not homes or not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    rows = dbapi_connection.execute("PRAGMA database_list").fetchall()
-    path = next((row[2] for row in rows if row[1] == "main"), "")
-    if not path or not any(path.startswith(home) for home in _homes):
+    try:
+        rows = dbapi_connection.execute("PRAGMA database_list").fetchall()
+        path = next((row[2] for row in rows if row[1] == "main"), "")
+        if not path or not path.startswith(homes):
+            return
+        if dbapi_connection.execute("PRAGMA page_count").fetchone()[0] == 0:
+            # A database being created: Dagster switches it to WAL after creating its tables;
+            # switching first spares the rollback journal's syncs for every CREATE statement.
+            dbapi_connection.execute("PRAGMA journal_mode=WAL").fetchall()
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error:  # busy (another process creating it): Dagster's own settings then
         return
-    if dbapi_connection.execute("PRAGMA page_count").fetchone()[0] == 0:
-        # A database being created: Dagster switches it to WAL after creating its tables;
-        # switching first spares the rollback journal's syncs for every CREATE statement.
-        dbapi_connection.execute("PRAGMA journal_mode=WAL").fetchall()
-    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
     _keep(path)
 
 
