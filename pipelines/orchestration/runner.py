@@ -30,8 +30,11 @@ def dagster_instance(lake: Lake) -> dg.DagsterInstance:
         return dg.DagsterInstance.get()
     from dagster._core.instance.ref import InstanceRef
 
+    from pipelines.orchestration.storage_tuning import tune_storage
+
     home = lake.dagster_home
     home.mkdir(parents=True, exist_ok=True)
+    tune_storage(home)  # before Dagster opens anything (FOLLOWUP_STORAGE_TUNING=0: not at all)
     # Two processes creating the SQLite storage at once race in its migrations: serialise that.
     with (home / ".init.lock").open("a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
