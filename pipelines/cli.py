@@ -506,12 +506,12 @@ def sql(
     import duckdb
 
     from pipelines.core.paths import lake_root
-    from pipelines.query import duckdb_connection
+    from pipelines.query.sql import duckdb_connection, tables_in
 
-    connection = duckdb_connection(lake_root(lake))
     if query is None:
-        _sql_shell(connection)
+        _sql_shell(duckdb_connection(lake_root(lake)))
         return
+    connection = duckdb_connection(lake_root(lake), tables=tables_in(query))
     try:
         relation = connection.sql(query)
         if relation is None:
