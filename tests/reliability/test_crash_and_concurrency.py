@@ -211,7 +211,9 @@ def test_killed_at_50_moments_spread_over_the_ingest(worker, files, tmp_path):
         current = file
     print(f"\ningest {duration:.2f} s; {killed}/{MOMENTS} killed; phases hit: {phases}")
     assert killed >= MOMENTS * 0.8, (killed, durations)
-    assert len(phases) >= 3, phases  # the kills really spread over the ingest's phases
+    # the kills really spread over the ingest: some before its commit, some while its org is
+    # derived (the switch between them takes milliseconds: the fault-point test kills there)
+    assert {"before commit", "switched, deriving"} <= set(phases), phases
 
 
 def followup(*args, crash_at=None, wait=True):
