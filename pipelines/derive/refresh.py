@@ -42,7 +42,7 @@ from pipelines.derive.tables import (
     history_tables,
     link_snapshots,
 )
-from pipelines.lake.store import DATA_FILE, Lake, atomic_write_json, org_slug
+from pipelines.lake.store import DATA_FILE, Lake, atomic_write_json, org_slug, remove_leftovers
 from pipelines.link.linker import load_overrides
 
 HISTORY_TABLES = ("transitions", "delays", "promises")
@@ -154,6 +154,7 @@ def write_history_tables(lake: Lake, orgs: list[str]) -> dict[str, tuple[pl.Data
         for org in orgs:
             part = made_from.filter(pl.col("org") == org).sort("period")
             sources = dict(part.select("period", "source_sha256").iter_rows())
+            remove_leftovers(_record_path(lake, org).parent)  # of a writer killed here
             if not _record_path(lake, org).exists() or derived_from(lake, org) != sources:
                 atomic_write_json(_record_path(lake, org), sources)
     return written
