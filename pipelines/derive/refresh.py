@@ -102,7 +102,9 @@ def link_orgs(
             derived = DerivedTables(_empty("history"), _empty("links"), _empty("activities"))
         else:
             derived = link_snapshots(snapshots, links, status_overrides=status)
-        rewritten = lake.update_snapshots(derived.snapshots, columns, list(ENRICHMENT_COLUMNS))
+        rewritten = lake.update_snapshots(
+            derived.snapshots, columns, list(ENRICHMENT_COLUMNS), before=snapshots
+        )
         for table, frame in derived.per_org().items():
             lake.write_org_tables(table, frame, orgs)
         lake.write_period_tables("history", derived.snapshots, orgs)

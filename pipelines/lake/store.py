@@ -568,17 +568,24 @@ class Lake:
         return [(o, p) for o, p in self.periods("raw") if self.is_blocked(o, p)]
 
     def update_snapshots(
-        self, enriched: pl.DataFrame, columns: dict[tuple[str, str], list[str]], added: list[str]
+        self,
+        enriched: pl.DataFrame,
+        columns: dict[tuple[str, str], list[str]],
+        added: list[str],
+        before: pl.DataFrame | None = None,
     ) -> int:
         """Write derived columns (activity_id, …) back onto each period's snapshot rows.
 
         A period whose file changed meanwhile (a new version committed) is left alone: the next
-        run derives it again. Files whose content would not change are not touched.
+        run derives it again. Files whose content would not change are not touched. ``before``:
+        the files as :meth:`read_snapshots` read them while the caller has held the orgs' locks
+        since (so they cannot have changed): compared with instead of reading each file again.
         """
         from checks.schemas import SCHEMA_VERSION, conform
 
         written = 0
         enriched = conform(enriched, "snapshots")  # once: validation costs per call
+        known = before.partition_by("org", "period", as_dict=True) if before is not None else {}
         for (org, period), part in enriched.partition_by(["org", "period"], as_dict=True).items():
             with self.lock(org):
                 version = self.snapshot_version(org, period)
@@ -592,7 +599,10 @@ class Lake:
                 ):
                     continue
                 new = part.sort("source_row")
-                if not pl.read_parquet(path).equals(new):
+                old = known.get((org, period))
+                if old is None or old.columns != new.columns:
+                    old = pl.read_parquet(path)
+                if not old.equals(new):
                     atomic_write_parquet(new, path)
                     written += 1
         return written
