@@ -71,32 +71,27 @@ def _finished_run(instance, job_name: str):
     return run, record.event_log_entry.dagster_event
 
 
-def test_sensors_chain_snapshot_then_org_then_report(two_orgs, instance):
-    resources = {"lake": LakeResource(root=str(two_orgs.root))}
-    run, event = _finished_run(instance, "ingest_period")
-    org, period = run.tags["dagster/partition/org"], run.tags["dagster/partition/period"]
-    derive = defs.resolve_sensor_def("derive_after_snapshot")
+def _after(sensor_name: str, job_name: str, instance, resources=None):
+    """What the run-status sensor asks for after the latest finished run of ``job_name``."""
+    run, event = _finished_run(instance, job_name)
     context = dg.build_run_status_sensor_context(
-        sensor_name="derive_after_snapshot",
-        dagster_instance=instance,
-        dagster_run=run,
-        dagster_event=event,
-    )
-    [request] = derive(context) if isinstance(derive(context), list) else [derive(context)]
-    assert request.partition_key == org  # the org's partition, not the period's
-    assert request.tags == {ORG_TAG: org, PERIOD_TAG: period}
-
-    run, event = _finished_run(instance, "derive_org")
-    report = defs.resolve_sensor_def("report_after_derive")
-    context = dg.build_run_status_sensor_context(
-        sensor_name="report_after_derive",
+        sensor_name=sensor_name,
         dagster_instance=instance,
         dagster_run=run,
         dagster_event=event,
         resources=resources,
     )
-    request = report(context)
-    request = request[0] if isinstance(request, list) else request
+    request = defs.resolve_sensor_def(sensor_name)(context)
+    return run, request[0] if isinstance(request, list) else request
+
+
+def test_sensors_chain_snapshot_then_org_then_report(two_orgs, instance):
+    run, request = _after("derive_after_snapshot", "ingest_period", instance)
+    org, period = run.tags["dagster/partition/org"], run.tags["dagster/partition/period"]
+    assert request.partition_key == org  # the org's partition, not the period's
+    assert request.tags == {ORG_TAG: org, PERIOD_TAG: period}
+    resources = {"lake": LakeResource(root=str(two_orgs.root))}
+    run, request = _after("report_after_derive", "derive_org", instance, resources)
     assert request.partition_key == report_partition_key(run.tags["dagster/partition"], period)
 
 
