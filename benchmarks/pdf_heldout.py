@@ -19,9 +19,7 @@ right, and rows lost with no warning.
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.old_code import module_at  # noqa: E402
 from pipelines.read import read_report  # noqa: E402
 from tests.read.pdf_factory import make_report_pdf  # noqa: E402
 from tests.read.pdf_variants import Vocabulary, random_template  # noqa: E402
@@ -75,24 +74,8 @@ WORDS = Vocabulary(
 
 
 def baseline_reader(folder: Path):
-    """The PDF reader of ``BASELINE_COMMIT`` as a module, or None without git."""
-    try:
-        source = subprocess.run(
-            ["git", "show", f"{BASELINE_COMMIT}:pipelines/read/pdf.py"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    path = folder / "baseline_pdf.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("baseline_pdf", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["baseline_pdf"] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    """The reader of ``BASELINE_COMMIT`` as a module, or None without git."""
+    return module_at(BASELINE_COMMIT, "pipelines/read/pdf.py", folder, "baseline_pdf")
 
 
 def score(result, expected) -> dict[str, int]:

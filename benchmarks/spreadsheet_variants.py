@@ -11,8 +11,6 @@ against them, so these are figures on tuned-on data, not on unseen templates.
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.old_code import module_at  # noqa: E402
 from pipelines.read import read_report  # noqa: E402
 from tests.read.spreadsheet_variants import make_all  # noqa: E402
 
@@ -27,22 +26,10 @@ BASELINE_COMMIT = "fffd39a"
 
 
 def baseline_reader(folder: Path):
-    try:
-        source = subprocess.run(
-            ["git", "show", f"{BASELINE_COMMIT}:pipelines/read/spreadsheet.py"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    path = folder / "baseline_spreadsheet.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("baseline_spreadsheet", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The reader of ``BASELINE_COMMIT`` as a module, or None without git."""
+    return module_at(
+        BASELINE_COMMIT, "pipelines/read/spreadsheet.py", folder, "baseline_spreadsheet"
+    )
 
 
 def score(rows: list[dict], expected: list[dict]) -> dict:

@@ -18,7 +18,7 @@ from pipelines.orchestration.partitions import (
     add_partition_requests,
     report_partition_key,
 )
-from pipelines.orchestration.runner import QUIET_LOGS, dagster_instance
+from pipelines.orchestration.runner import QUIET_LOGS, dagster_instance, first_failure
 
 _ONE_AT_A_TIME = threading.Lock()
 _REPORTS = threading.Lock()
@@ -78,10 +78,5 @@ def _materialize(
         raise_on_error=False,
         tags={ORG_TAG: org},
     )
-    error = None
-    if not result.success:
-        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        error = "run failed"
-        if failures and failures[0].event_specific_data.error:
-            error = failures[0].event_specific_data.error.message.strip().splitlines()[-1]
+    error = None if result.success else (first_failure(result) or "run failed")
     return RederiveOutcome(result.success, result.run_id, error)

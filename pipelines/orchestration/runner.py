@@ -111,6 +111,12 @@ def _collect(result, outcome: RunOutcome) -> None:
                     k: getattr(v, "value", v) for k, v in materialization.metadata.items()
                 }
     if not result.success and outcome.error is None:
-        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        if failures and failures[0].event_specific_data.error:
-            outcome.error = failures[0].event_specific_data.error.message.strip().splitlines()[-1]
+        outcome.error = first_failure(result)
+
+
+def first_failure(result) -> str | None:
+    """The last line of the first failed step's error (what a user reads), if a step failed."""
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    if failures and failures[0].event_specific_data.error:
+        return failures[0].event_specific_data.error.message.strip().splitlines()[-1]
+    return None

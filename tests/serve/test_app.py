@@ -32,6 +32,21 @@ def _links(lake: Path) -> pl.DataFrame:
     return pl.read_parquet(lake / "links" / "**" / "*.parquet", hive_partitioning=False)
 
 
+def _flagged_link(lake: Path) -> dict:
+    return _links(lake).filter(pl.col("needs_review")).row(0, named=True)
+
+
+def _form(link: dict, action: str) -> dict:
+    """The decision form's fields for one link (without the csrf token)."""
+    return {
+        "org": link["org"],
+        "period": link["period"],
+        "source_row": str(link["source_row"]),
+        "activity_id": link["activity_id"],
+        "action": action,
+    }
+
+
 def _snapshot_row(lake: Path, org: str, period: str, row: int) -> dict:
     frame = pl.read_parquet(lake / "snapshots" / f"org={org}" / f"period={period}" / "data.parquet")
     return frame.filter(pl.col("source_row") == row).row(0, named=True)
@@ -56,19 +71,9 @@ def test_the_queue_shows_every_flagged_link_with_whole_ids_and_candidates(served
 
 def test_a_confirmed_link_is_recorded_and_the_history_derived_again(served_lake):
     client, csrf = _client(served_lake)
-    link = _links(served_lake).filter(pl.col("needs_review")).row(0, named=True)
-    response = client.post(
-        "/granska/beslut",
-        data={
-            "csrf": csrf,
-            "org": link["org"],
-            "period": link["period"],
-            "source_row": str(link["source_row"]),
-            "activity_id": link["activity_id"],
-            "action": "confirm",
-            "note": "samma <insats>",
-        },
-    )
+    link = _flagged_link(served_lake)
+    form = {**_form(link, "confirm"), "csrf": csrf, "note": "samma <insats>"}
+    response = client.post("/granska/beslut", data=form)
     assert response.status_code == 200
     assert "historiken omräknad" in response.text
     assert re.search(r'id="row-method">override<', response.text)
@@ -144,14 +149,7 @@ def test_a_status_correction_is_applied_and_the_reason_escaped(served_lake):
 
 def test_forms_need_the_sessions_csrf_token_and_a_name(served_lake):
     client, csrf = _client(served_lake)
-    link = _links(served_lake).filter(pl.col("needs_review")).row(0, named=True)
-    data = {
-        "org": link["org"],
-        "period": link["period"],
-        "source_row": str(link["source_row"]),
-        "activity_id": link["activity_id"],
-        "action": "reject",
-    }
+    data = _form(_flagged_link(served_lake), "reject")
     assert client.post("/granska/beslut", data=data).status_code == 403
     assert client.post("/granska/beslut", data={**data, "csrf": "x" * 43}).status_code == 403
     other, other_csrf = _client(served_lake)  # another browser's valid token is not ours
@@ -174,18 +172,8 @@ def test_a_broken_overrides_file_is_refused_with_its_line_and_left_alone(served_
     path.write_text(broken, encoding="utf-8")
     page = client.get("/granska").text
     assert "line 3" in page and "godkänn" in page
-    link = _links(served_lake).filter(pl.col("needs_review")).row(0, named=True)
-    response = client.post(
-        "/granska/beslut",
-        data={
-            "csrf": csrf,
-            "org": link["org"],
-            "period": link["period"],
-            "source_row": str(link["source_row"]),
-            "activity_id": link["activity_id"],
-            "action": "confirm",
-        },
-    )
+    form = {**_form(_flagged_link(served_lake), "confirm"), "csrf": csrf}
+    response = client.post("/granska/beslut", data=form)
     assert response.status_code == 400 and "line 3" in response.text
     assert path.read_text(encoding="utf-8") == broken
 
