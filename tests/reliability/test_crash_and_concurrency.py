@@ -200,7 +200,8 @@ def test_killed_at_50_moments_spread_over_the_ingest(worker, files, tmp_path):
         assert worker.run(lake, file) == {"signal": None, "code": 0}
         durations.append(time.perf_counter() - started)
         current = file
-    duration = sorted(durations)[1]
+    # the fastest whole ingest: a later one may be as fast, and a kill after its end misses
+    duration = min(durations)
     phases, killed = {}, 0
     for i in range(MOMENTS):
         file = files["b"] if current == files["a"] else files["a"]
